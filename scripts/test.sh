@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The test command (README): builds the add-on, then runs the whole pytest suite on Python 3.13 and 3.9.
+# AppInspect runs once (in the 3.13 pass): it vets the same built package whichever Python drives pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_venvs.sh
+./build.sh --no-demo
+status=0
+echo "[test] pytest on Python 3.13"
+.venv/py3.13/bin/python -m pytest "$@" || status=$?
+echo "[test] pytest on Python 3.9"
+.venv/py3.9/bin/python -m pytest -m "not appinspect" "$@" || status=$?
+exit $status

@@ -1,0 +1,34 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = "TA-openai-audit"
+OUTPUT = ROOT / "output" / APP
+
+
+def _version() -> str:
+    return json.loads((ROOT / "globalConfig.json").read_text())["meta"]["version"]
+
+
+@pytest.fixture(scope="session")
+def built_app() -> Path:
+    if not (OUTPUT / "app.manifest").is_file():
+        pytest.fail("output/TA-openai-audit is missing: run ./build.sh first (scripts/test.sh does)")
+    return OUTPUT
+
+
+@pytest.fixture(scope="session")
+def spl_path() -> Path:
+    spl = ROOT / "dist" / f"{APP}-{_version()}.spl"
+    if not spl.is_file():
+        pytest.fail(f"{spl.relative_to(ROOT)} is missing: run ./build.sh first")
+    return spl
+
+
+@pytest.fixture(scope="session")
+def global_config() -> dict:
+    return json.loads((ROOT / "globalConfig.json").read_text())
