@@ -1,0 +1,205 @@
+"""httpx client for ``GET /organization/audit_logs``: one request in, one parsed page (or a typed error) out."""
+from __future__ import annotations
+
+import json
+import logging
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+
+import httpx
+
+from . import USER_AGENT
+from .errors import (
+    ApiError, AuthError, ClientError, CollectorError, ForbiddenError, MalformedResponse, RateLimited,
+    RetryBudgetExhausted, ScopeError, TransientError,
+)
+from .retry import RetryPolicy, parse_retry_after
+
+LOG = logging.getLogger(__name__)
+
+AUDIT_LOGS_PATH = "/organization/audit_logs"
+PAGE_LIMIT = 100
+REQUIRED_SCOPE = "api.audit_logs.read"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+
+Verify = Union[bool, str]
+QueryParams = List[Tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Query:
+    """The filters of one stream; the cursor and window are added per request."""
+
+    event_types: Sequence[str] = ()
+    project_ids: Sequence[str] = ()
+    tenant_only: bool = False
+
+    def params(self, gte: Optional[int], lte: Optional[int], after: Optional[str],
+               limit: int = PAGE_LIMIT) -> QueryParams:
+        """Query string as ordered pairs: bracketed window bounds, repeated array keys."""
+        out: QueryParams = []
+        if gte is not None:
+            out.append(("effective_at[gte]", str(int(gte))))
+        if lte is not None:
+            out.append(("effective_at[lte]", str(int(lte))))
+        out.extend(("event_types[]", t) for t in self.event_types)
+        out.extend(("project_ids[]", p) for p in self.project_ids)
+        if self.tenant_only:
+            out.append(("tenant_only", "true"))
+        out.append(("limit", str(int(limit))))
+        if after:
+            out.append(("after", after))
+        return out
+
+
+@dataclass(frozen=True)
+class Page:
+    """One parsed list response."""
+
+    data: List[Dict[str, Any]]
+    has_more: bool
+    first_id: Optional[str]
+    last_id: Optional[str]
+
+
+def make_verify(verify: bool = True, ca_bundle: Optional[str] = None) -> Union[bool, ssl.SSLContext]:
+    """TLS verification setting for httpx: on by default, a CA bundle file when given."""
+    if ca_bundle:
+        return ssl.create_default_context(cafile=ca_bundle)
+    return verify
+
+
+def _api_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:200].strip()
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict):
+            return str(err.get("message") or err.get("code") or "")[:300]
+        if isinstance(err, str):
+            return err[:300]
+    return ""
+
+
+def error_for_response(response: httpx.Response, now: Optional[float] = None) -> ApiError:
+    """Map an HTTP error answer to the collector's exception, with an actionable message."""
+    status = response.status_code
+    api_msg = _api_message(response)
+    detail = f" (API said: {api_msg})" if api_msg else ""
+    if status == 401:
+        return AuthError("HTTP 401: the admin API key was rejected (invalid, revoked or not an admin key). "
+                         "Update the account's API key." + detail, status, api_msg)
+    if status == 403:
+        if REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower():
+            return ScopeError(f"HTTP 403: the admin API key lacks the '{REQUIRED_SCOPE}' scope. Create an admin "
+                              f"key with read access to audit logs." + detail, status, api_msg)
+        return ForbiddenError("HTTP 403: the admin API key may not read the audit log of this organization "
+                              "(check the key's permissions and that audit logging is enabled)." + detail,
+                              status, api_msg)
+    if status == 429:
+        retry_after = parse_retry_after(response.headers.get("retry-after"),
+                                        time.time() if now is None else now)
+        return RateLimited("HTTP 429: rate limited by the API" + detail, retry_after, status, api_msg)
+    if status == 408 or status >= 500:
+        return TransientError(f"HTTP {status}: server error" + detail, status, api_msg)
+    return ClientError(f"HTTP {status}: request refused" + detail, status, api_msg)
+
+
+def parse_page(response: httpx.Response) -> Page:
+    """Parse a 200 answer into a Page; raise MalformedResponse for anything that is not a list object."""
+    try:
+        body = json.loads(response.content)
+    except ValueError as exc:
+        raise MalformedResponse(f"response body is not valid JSON ({len(response.content)} bytes): {exc}") from None
+    if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+        raise MalformedResponse("response is not a list object (no 'data' array)")
+    has_more = body.get("has_more")
+    if not isinstance(has_more, bool):
+        raise MalformedResponse("response has no boolean 'has_more'")
+    data = body["data"]
+    for item in data:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
+                or not isinstance(item.get("effective_at"), int):
+            raise MalformedResponse("an audit log object lacks a string 'id' or an integer 'effective_at'")
+    first_id = body.get("first_id")
+    last_id = body.get("last_id")
+    return Page(data=data, has_more=has_more,
+                first_id=first_id if isinstance(first_id, str) and first_id else None,
+                last_id=last_id if isinstance(last_id, str) and last_id else None)
+
+
+@dataclass
+class Stats:
+    """Counters of one run, shared by the client and the poller."""
+
+    requests: int = 0
+    retries: int = 0
+    pages: int = 0
+    events: int = 0
+    duplicates: int = 0
+
+
+class AuditLogClient:
+    """Fetches pages with retries. ``sleep`` and ``rand`` are injectable for tests."""
+
+    def __init__(self, base_url: str, api_key: str, *, proxy: Optional[str] = None,
+                 verify: Union[bool, ssl.SSLContext] = True, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
+                 policy: Optional[RetryPolicy] = None, stats: Optional[Stats] = None,
+                 sleep: Callable[[float], None] = time.sleep,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.policy = policy or RetryPolicy()
+        self.stats = stats if stats is not None else Stats()
+        self._sleep = sleep
+        self._clock = clock
+        self._http = httpx.Client(
+            base_url=base_url.rstrip("/"), proxy=proxy, verify=verify, timeout=timeout, trust_env=False,
+            headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT,
+                     "Accept": "application/json"},
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "AuditLogClient":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def fetch_once(self, params: QueryParams) -> Page:
+        """One HTTP request, no retry."""
+        self.stats.requests += 1
+        try:
+            response = self._http.get(AUDIT_LOGS_PATH, params=params)
+        except httpx.TimeoutException as exc:
+            raise TransientError(f"request timed out ({type(exc).__name__})") from None
+        except httpx.TransportError as exc:
+            raise TransientError(f"network error: {type(exc).__name__}: {exc}") from None
+        if response.status_code != 200:
+            raise error_for_response(response)
+        return parse_page(response)
+
+    def fetch(self, params: QueryParams) -> Page:
+        """One page, retrying retryable errors under the policy; raises the last error when giving up."""
+        started = self._clock()
+        attempt = 0
+        while True:
+            try:
+                return self.fetch_once(params)
+            except CollectorError as exc:
+                if not exc.retryable:
+                    raise
+                attempt += 1
+                retry_after = exc.retry_after if isinstance(exc, RateLimited) else None
+                delay = self.policy.next_delay(attempt, self._clock() - started, retry_after)
+                if delay is None:
+                    raise RetryBudgetExhausted(
+                        f"gave up after {attempt} attempt(s) within the {self.policy.budget:.0f}s retry "
+                        f"budget: {exc}", exc) from None
+                LOG.warning("retry %d in %.1fs after: %s", attempt, delay, exc)
+                self.stats.retries += 1
+                self._sleep(delay)

@@ -1,0 +1,45 @@
+"""Proxy URL from the add-on's proxy settings stanza (solnlib get_proxy_dict output)."""
+from __future__ import annotations
+
+from typing import Any, Mapping, Optional
+from urllib.parse import quote, urlsplit, urlunsplit
+
+from .errors import ConfigError
+
+TRUE = {"1", "true", "yes", "on", "t", "y"}
+
+
+def is_true(value: Any) -> bool:
+    return str(value).strip().lower() in TRUE
+
+
+def proxy_url_from_settings(settings: Optional[Mapping[str, Any]]) -> Optional[str]:
+    """``type://user:pass@host:port`` (credentials URL-quoted) or None when the proxy is off."""
+    if not settings or not is_true(settings.get("proxy_enabled", "0")):
+        return None
+    host = str(settings.get("proxy_url") or "").strip()
+    port = str(settings.get("proxy_port") or "").strip()
+    scheme = str(settings.get("proxy_type") or "http").strip().lower()
+    if scheme not in ("http", "https"):
+        raise ConfigError(f"Proxy type '{scheme}' is not supported (use http or https).")
+    if not host:
+        raise ConfigError("Proxy is enabled but no proxy host is set.")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ConfigError(f"Proxy port '{port}' is not a valid port number.")
+    user = str(settings.get("proxy_username") or "")
+    password = str(settings.get("proxy_password") or "")
+    auth = ""
+    if user:
+        auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
+    return f"{scheme}://{auth}{host}:{port}"
+
+
+def redact_url(url: Optional[str]) -> str:
+    """The URL with any password replaced, safe for logs."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.password is None and parts.username is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

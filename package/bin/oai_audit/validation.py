@@ -1,0 +1,99 @@
+"""Configuration checks with clear, user-facing messages (used by the account/input REST handlers,
+the modular input and the CLI)."""
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from typing import Optional, Union
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+
+from .client import AuditLogClient, Query, make_verify
+from .errors import (
+    AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, RateLimited,
+    ScopeError, TransientError,
+)
+from .retry import RetryPolicy
+
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def validate_base_url(url: Optional[str]) -> str:
+    """Normalised base URL (no trailing slash); https only, except http on 127.0.0.1/localhost."""
+    text = (url or "").strip() or DEFAULT_BASE_URL
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ConfigError(f"Base URL '{text}' is not a valid http(s) URL, e.g. {DEFAULT_BASE_URL}.")
+    if parts.username or parts.password:
+        raise ConfigError("Base URL must not contain credentials.")
+    if parts.query or parts.fragment:
+        raise ConfigError("Base URL must not contain a query string or fragment.")
+    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+        raise ConfigError(f"Base URL must use https:// (plain http is only allowed for 127.0.0.1/localhost): "
+                          f"'{text}'.")
+    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+
+
+_EPOCH = re.compile(r"^\d{1,11}$")
+
+
+def parse_start_date(value: Union[str, int, None], now: float) -> int:
+    """Unix seconds of an ISO-8601 date/time (UTC if no offset) or an epoch; not in the future."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ConfigError("Start date is required (ISO-8601, e.g. 2024-01-31 or 2024-01-31T00:00:00Z).")
+    text = str(value).strip()
+    if _EPOCH.match(text):
+        ts = int(text)
+    else:
+        iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
+        try:
+            parsed = datetime.fromisoformat(iso)
+        except ValueError:
+            raise ConfigError(f"Start date '{text}' is not ISO-8601 (e.g. 2024-01-31 or "
+                              f"2024-01-31T00:00:00Z).") from None
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=timezone.utc)
+        ts = int(parsed.timestamp())
+    if ts > now:
+        raise ConfigError(f"Start date '{text}' is in the future.")
+    if ts < 0:
+        raise ConfigError(f"Start date '{text}' is before 1970.")
+    return ts
+
+
+def validate_credentials(base_url: str, api_key: str, *, proxy_url: Optional[str] = None,
+                         verify: Union[bool, str] = True, timeout: float = 15.0) -> None:
+    """Make ONE ``limit=1`` request; raise ConfigError with a clear message if it fails."""
+    url = validate_base_url(base_url)
+    if not api_key or not api_key.strip():
+        raise ConfigError("Admin API key is required.")
+    try:
+        tls = make_verify(True, verify) if isinstance(verify, str) else verify
+    except OSError as exc:
+        raise ConfigError(f"Cannot load the CA bundle '{verify}': {exc.strerror or exc}") from None
+    client = AuditLogClient(url, api_key.strip(), proxy=proxy_url, verify=tls,
+                            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
+                            policy=RetryPolicy(max_attempts=1))
+    try:
+        client.fetch_once(Query().params(None, None, None, limit=1))
+    except AuthError:
+        raise ConfigError("The admin API key was rejected (HTTP 401): check that it is a valid, active "
+                          "organization admin key.") from None
+    except ScopeError:
+        raise ConfigError("The admin API key lacks the 'api.audit_logs.read' scope (HTTP 403): create an admin "
+                          "key that may read audit logs.") from None
+    except ForbiddenError as exc:
+        raise ConfigError(f"The admin API key may not read the audit log (HTTP 403). {exc}") from None
+    except RateLimited:
+        raise ConfigError("The API is rate limiting this key (HTTP 429): try again in a minute.") from None
+    except TransientError as exc:
+        raise ConfigError(f"Cannot reach the OpenAI API at {url}: {exc}. Check the base URL, proxy and "
+                          f"network.") from None
+    except (ClientError, MalformedResponse) as exc:
+        raise ConfigError(f"Unexpected answer from {url}: {exc}. Check the base URL.") from None
+    except CollectorError as exc:
+        raise ConfigError(str(exc)) from None
+    finally:
+        client.close()
