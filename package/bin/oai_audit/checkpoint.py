@@ -183,35 +183,53 @@ class SingleFileStore(FileStore):
 
 
 class MirroredStore:
-    """Primary store (KV) plus a local file mirror. Reads take the record with the highest ``seq``,
-    so a KV store that is briefly unavailable, or lost, never rewinds the collector."""
+    """Primary store (KV store) plus a local file mirror that is always written first.
 
-    def __init__(self, primary: Optional[Store], mirror: Store) -> None:
+    Reads take the record with the highest ``seq``, so a KV store that is unavailable, lost or behind
+    never rewinds the collector. If the primary fails, a warning is logged once and the run continues on
+    the durable file mirror alone (heavy forwarders without a KV store get exactly this fallback).
+    """
+
+    def __init__(self, primary: Optional[Store], mirror: Store,
+                 warn: Callable[[str], None] = LOG.warning) -> None:
         self.primary = primary
         self.mirror = mirror
+        self._warn = warn
+
+    def _drop_primary(self, action: str, exc: Exception) -> None:
+        self._warn(f"KV store checkpoint {action} failed ({type(exc).__name__}: {exc}); "
+                   f"continuing with the file checkpoint only")
+        self.primary = None
 
     def get(self, key: str) -> Optional[Dict[str, Any]]:
         records: List[Dict[str, Any]] = []
         if self.primary is not None:
-            rec = self.primary.get(key)
-            if rec is not None:
+            try:
+                rec = self.primary.get(key)
+            except Exception as exc:  # KV store back-end errors
+                self._drop_primary("read", exc)
+                rec = None
+            if isinstance(rec, dict):
                 records.append(rec)
         rec = self.mirror.get(key)
-        if rec is not None:
+        if isinstance(rec, dict):
             records.append(rec)
         if not records:
             return None
-        return max(records, key=lambda r: int(r.get("seq", 0)) if isinstance(r, dict) else -1)
+        return max(records, key=lambda r: int(r.get("seq", 0)))
 
     def update(self, key: str, record: Dict[str, Any]) -> None:
-        if self.primary is not None:
-            self.primary.update(key, record)
         self.mirror.update(key, record)
+        if self.primary is not None:
+            try:
+                self.primary.update(key, record)
+            except Exception as exc:
+                self._drop_primary("write", exc)
 
     def delete(self, key: str) -> None:
+        self.mirror.delete(key)
         if self.primary is not None:
             self.primary.delete(key)
-        self.mirror.delete(key)
 
 
 class Checkpoint:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -71,7 +72,19 @@ def make_verify(verify: bool = True, ca_bundle: Optional[str] = None) -> Union[b
     return verify
 
 
+_KEYLIKE = re.compile(r"\b(sk|key)[-_][A-Za-z0-9_*\-]+")
+
+
+def scrub(text: str) -> str:
+    """Remove anything that looks like an API key (even a masked prefix) from text we log."""
+    return _KEYLIKE.sub("<redacted key>", text)
+
+
 def _api_message(response: httpx.Response) -> str:
+    return scrub(_raw_api_message(response))
+
+
+def _raw_api_message(response: httpx.Response) -> str:
     try:
         body = response.json()
     except ValueError:
@@ -90,13 +103,13 @@ def error_for_response(response: httpx.Response, now: Optional[float] = None) ->
     status = response.status_code
     api_msg = _api_message(response)
     detail = f" (API said: {api_msg})" if api_msg else ""
+    if status in (401, 403) and (REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower()):
+        return ScopeError(f"HTTP {status}: the admin API key lacks the '{REQUIRED_SCOPE}' scope. Use an admin "
+                          f"key with read access to audit logs." + detail, status, api_msg)
     if status == 401:
         return AuthError("HTTP 401: the admin API key was rejected (invalid, revoked or not an admin key). "
                          "Update the account's API key." + detail, status, api_msg)
     if status == 403:
-        if REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower():
-            return ScopeError(f"HTTP 403: the admin API key lacks the '{REQUIRED_SCOPE}' scope. Create an admin "
-                              f"key with read access to audit logs." + detail, status, api_msg)
         return ForbiddenError("HTTP 403: the admin API key may not read the audit log of this organization "
                               "(check the key's permissions and that audit logging is enabled)." + detail,
                               status, api_msg)
