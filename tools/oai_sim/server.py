@@ -1,0 +1,262 @@
+"""Loopback HTTP simulator of ``GET /v1/organization/audit_logs`` (standard library only).
+
+    with Simulator(generate(500, seed=1, start=t0, end=t1)) as sim:
+        httpx.get(sim.base_url + "/organization/audit_logs", headers={"Authorization": "Bearer sk-admin-test"})
+
+Request validation and error bodies: protocol.py. Ordering and cursors: store.py. Faults: faults.py.
+"""
+from __future__ import annotations
+
+import json
+import socket
+import struct
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from urllib.parse import parse_qs, urlsplit
+
+from . import protocol as P
+from .faults import Fault
+from .generator import Dataset
+from .store import EventStore, UnknownCursor
+
+API_PATH = "/v1/organization/audit_logs"
+REQUIRED_SCOPE = "api.audit_logs.read"
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: Dict[str, List[str]]
+    headers: Dict[str, str]  # Authorization value replaced by "<redacted>"
+    status: int  # 0 = connection reset without a response
+    fault: Optional[str]
+    at: float
+
+
+def _dumps(body: Any) -> bytes:
+    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "oai-sim/1.0"
+    sim: "Simulator"
+
+    def log_message(self, format: str, *args: Any) -> None:  # keep test output quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def _handle(self, method: str) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length:
+            self.rfile.read(length)
+        split = urlsplit(self.path)
+        query = parse_qs(split.query, keep_blank_values=True)
+        headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.headers.items()}
+        sim = self.sim
+        fault = sim._take_fault(query) if split.path == API_PATH else None
+        status, body, extra, raw = sim._respond(method, split.path, query, self.headers.get("Authorization"), fault)
+        if fault is not None and fault.kind == "timeout":
+            sim._stopping.wait(fault.seconds)
+        sim._record(RecordedRequest(method, split.path, query, headers, 0 if raw is None and status == 0 else status,
+                                    fault.kind if fault else None, time.time()))
+        if status == 0:
+            self._reset()
+            return
+        payload = raw if raw is not None else _dumps(body)
+        try:
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.send_header("x-request-id", "req_" + uuid.uuid4().hex)
+            for k, v in extra.items():
+                self.send_header(k, v)
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        except OSError:
+            pass
+        self.connection.close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+
+
+class Simulator:
+    """The simulated API; a context manager that serves on 127.0.0.1 (port 0 = any free port)."""
+
+    def __init__(self, events: Union[Dataset, Iterable[Dict[str, Any]]] = (), *, admin_key: str = "sk-admin-test",
+                 host: str = "127.0.0.1", port: int = 0, tenant_enabled: bool = True,
+                 scopes: Sequence[str] = (REQUIRED_SCOPE,), default_limit: int = 20) -> None:
+        if host not in ("127.0.0.1", "::1", "localhost"):
+            raise ValueError("the simulator only listens on loopback")
+        self.admin_key = admin_key
+        self.tenant_enabled = tenant_enabled
+        self.scopes = tuple(scopes)
+        self.default_limit = default_limit
+        self.store = EventStore()
+        self.store.add(events)
+        self._host, self._port = host, port
+        self._faults: List[Fault] = []
+        self._requests: List[RecordedRequest] = []
+        self._lock = threading.Lock()
+        self._stopping = threading.Event()
+        self._server: Optional[_Server] = None
+        self._thread: Optional[threading.Thread] = None
+
+    # lifecycle -------------------------------------------------------------------------------------------
+    def start(self) -> "Simulator":
+        handler = type("Handler", (_Handler,), {"sim": self})
+        self._server = _Server((self._host, self._port), handler)
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="oai-sim", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> "Simulator":
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "simulator not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        return "http://127.0.0.1:%d/v1" % self.port
+
+    @property
+    def url(self) -> str:
+        return self.base_url + "/organization/audit_logs"
+
+    # data and faults -------------------------------------------------------------------------------------
+    def add_events(self, events: Union[Dataset, Iterable[Dict[str, Any]]]) -> int:
+        """Insert events at runtime (e.g. late arrivals behind a checkpoint); thread-safe."""
+        return self.store.add(events)
+
+    def inject(self, *faults: Fault) -> None:
+        with self._lock:
+            self._faults.extend(faults)
+
+    @property
+    def pending_faults(self) -> List[Fault]:
+        with self._lock:
+            return list(self._faults)
+
+    @property
+    def requests(self) -> List[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def clear_requests(self) -> None:
+        with self._lock:
+            self._requests.clear()
+
+    def _record(self, req: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(req)
+
+    def _take_fault(self, query: Dict[str, List[str]]) -> Optional[Fault]:
+        with self._lock:
+            for i, fault in enumerate(self._faults):
+                if fault.matches(query):
+                    if fault.skip > 0:
+                        fault.skip -= 1
+                        return None
+                    return self._faults.pop(i)
+        return None
+
+    # responses -------------------------------------------------------------------------------------------
+    def _respond(self, method: str, path: str, query: Dict[str, List[str]], auth: Optional[str],
+                 fault: Optional[Fault]):
+        """-> (status, json body, extra headers, raw bytes or None); status 0 = reset the connection."""
+        try:
+            if method != "GET" or path != API_PATH:
+                raise P.not_found(method, path)
+            self._check_auth(auth)
+            if fault is not None and fault.kind not in ("timeout",):
+                early = self._early_fault(fault)
+                if early is not None:
+                    return early
+            q = P.parse_query(query, default_limit=self.default_limit, tenant_enabled=self.tenant_enabled)
+            try:
+                page = self.store.query(q)
+            except UnknownCursor as exc:
+                raise P.unknown_cursor(str(exc.args[0])) from None
+            body = P.list_body(page.data, page.has_more)
+            return self._late_fault(fault, body, query)
+        except P.ApiError as err:
+            return err.status, err.body, {}, None
+
+    def _check_auth(self, auth: Optional[str]) -> None:
+        if not auth or not auth.lower().startswith("bearer ") or not auth[7:].strip():
+            raise P.missing_key()
+        key = auth[7:].strip()
+        if key != self.admin_key:
+            raise P.invalid_key(key)
+        if REQUIRED_SCOPE not in self.scopes:
+            raise P.missing_scope()
+
+    @staticmethod
+    def _early_fault(fault: Fault):
+        kind = fault.kind
+        if kind == "rate_limit":
+            err = P.rate_limited()
+            return 429, err.body, ({"Retry-After": fault.retry_after} if fault.retry_after else {}), None
+        if kind == "server_error":
+            return fault.status, P.server_error(fault.status).body, {}, None
+        if kind == "reset":
+            return 0, None, {}, None
+        if kind == "malformed_json":
+            return 200, None, {}, b'{"object":"list","data":[{"id":"audit_log-'
+        if kind == "unauthorized":
+            return 401, P.invalid_key("sk-admin-revoked-key").body, {}, None
+        if kind == "forbidden":
+            return 403, P.forbidden().body, {}, None
+        if kind == "missing_scope":
+            return 401, P.missing_scope().body, {}, None
+        if kind == "empty_page_has_more":
+            return 200, {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": True}, {}, None
+        return None
+
+    @staticmethod
+    def _late_fault(fault: Optional[Fault], body: Dict[str, Any], query: Dict[str, List[str]]):
+        kind = fault.kind if fault is not None else None
+        if kind == "truncated_json":
+            full = _dumps(body)
+            return 200, None, {}, full[: max(1, len(full) // 2)]
+        if kind == "has_more_without_last_id":
+            body = {k: v for k, v in body.items() if k not in ("first_id", "last_id")}
+            body["has_more"] = True
+        elif kind == "repeated_cursor":
+            body = dict(body, last_id=query["after"][-1], has_more=True)
+        return 200, body, {}, None
