@@ -1,0 +1,199 @@
+"""Demo / fixture data for the dashboards: audit events, the collector's own log lines, ES notables and
+scheduler records, as ``RawEvent`` tuples that any engine can ingest (tests and the PNG renderer use splsim).
+
+- audit events come from the simulator's seeded generator (``oai_sim.generator``), serialised by the
+  collector's own ``oai_audit.events.to_raw`` and timed by ``event_time`` (``_time`` = ``effective_at``);
+- collector log lines use solnlib's real log format and the collector's real run-summary text
+  (``oai_audit.poller.StreamResult.summary``) and error messages (``oai_audit.client.error_for_response``);
+- scheduler.log / notable lines follow Splunk's own formats.
+"""
+from __future__ import annotations
+
+import logging
+import random
+import time
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence
+
+import httpx
+from solnlib import log as solnlib_log
+
+from oai_audit.client import error_for_response
+from oai_audit.events import event_time, to_raw
+from oai_audit.poller import StreamResult
+from oai_sim import generator
+
+SOURCETYPE = "openai:audit"
+AUDIT_INDEX = "openai"
+LOG_DIR = "/opt/splunk/var/log/splunk"
+NEW_JA3 = "e7d705a3286e19ea42f587b344ee6865"
+NEW_JA4 = "t13d1517h2_8daaf6152771_b0da82dd1658"
+
+
+@dataclass(frozen=True)
+class RawEvent:
+    raw: str
+    time: float
+    index: str
+    sourcetype: str
+    source: str
+    host: str = "hf1"
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    account: str
+    healthy: bool = True  # False: every poll fails with HTTP 401
+    interval: int = 300
+
+
+DEFAULT_INPUTS = (InputSpec("prod_org", "prod_account"), InputSpec("research_org", "research_account"),
+                  InputSpec("legacy_org", "legacy_account", healthy=False))
+
+
+def input_source(name: str) -> str:
+    return f"openai_audit://{name}"
+
+
+def log_source(name: str) -> str:
+    return f"{LOG_DIR}/ta-openai-audit_{name}.log"
+
+
+def _login(rng: random.Random, kind: str, at: int) -> Dict[str, Any]:
+    return generator.make_event(kind, rng, at)
+
+
+def audit_objects(now: int, n: int = 600, seed: int = 7, days: int = 6) -> List[Dict[str, Any]]:
+    """Generated audit-log objects over the last ``days``: a uniform mix of all 145 types, one of each type,
+    extra logins (successes and bursts of failures) and one session with a never-seen JA3/JA4 an hour ago."""
+    start = now - days * 86400
+    objs = generator.generate(n, seed, start, now - 300)
+    objs += generator.one_of_each(seed + 1, now - 2 * 3600)
+    rng = random.Random(seed + 2)
+    for _ in range(60):
+        objs.append(_login(rng, "login.succeeded", rng.randint(start, now - 600)))
+    for _ in range(25):
+        objs.append(_login(rng, "login.failed", rng.randint(start, now - 600)))
+    fresh = _login(rng, "login.succeeded", now - 3600)
+    fresh["actor"]["session"].update(ja3=NEW_JA3, ja4=NEW_JA4)
+    objs.append(fresh)
+    return objs
+
+
+def audit_events(objs: Sequence[Mapping[str, Any]], inputs: Sequence[InputSpec] = DEFAULT_INPUTS) -> List[RawEvent]:
+    """Audit events as the inputs index them; objects are dealt round-robin to the healthy inputs."""
+    healthy = [i for i in inputs if i.healthy]
+    return [RawEvent(to_raw(o), float(event_time(o)), AUDIT_INDEX, SOURCETYPE, input_source(healthy[k % len(healthy)].name))
+            for k, o in enumerate(objs)]
+
+
+_FORMATTER = logging.Formatter(solnlib_log.Logs._default_log_format)  # solnlib's own line format
+_FORMATTER.converter = time.gmtime
+
+
+def log_line(at: float, message: str, level: int = logging.INFO, func: str = "stream_events") -> str:
+    record = logging.LogRecord("ta-openai-audit", level, "openai_audit_helper.py", 1, message, None, None, func)
+    record.created = at
+    record.msecs = (at - int(at)) * 1000
+    return _FORMATTER.format(record)
+
+
+def run_summary(spec: InputSpec, result: StreamResult, rate_limited: int) -> str:
+    """The helper's per-stream poll summary: the collector's summary plus the input, account, 429 count and
+    interval (the interface the dashboards and the health alert read)."""
+    head = "run summary "
+    text = result.summary()
+    assert text.startswith(head)
+    return (f"{head}input={spec.name} account={spec.account} {text[len(head):]} "
+            f"rate_limited={rate_limited} interval={spec.interval}")
+
+
+def _events_ingested(spec: InputSpec, n: int) -> str:
+    captured: List[str] = []
+
+    class _Grab(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            captured.append(record.getMessage())
+
+    logger = logging.getLogger(f"dashboard_demo.{spec.name}")
+    logger.propagate = False
+    handler = _Grab()
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        solnlib_log.events_ingested(logger, input_source(spec.name), SOURCETYPE, n, AUDIT_INDEX, account=spec.account)
+    finally:
+        logger.removeHandler(handler)
+    return captured[0]
+
+
+def collector_logs(now: int, audit: Sequence[RawEvent], inputs: Sequence[InputSpec] = DEFAULT_INPUTS,
+                   hours: int = 24, seed: int = 11) -> List[RawEvent]:
+    """Collector log lines of the last ``hours``: one poll per interval and input. Healthy inputs log a
+    run summary (some polls with retries after HTTP 429) and solnlib's events_ingested line; the unhealthy one
+    logs HTTP 401 errors every poll since ``hours`` ago."""
+    rng = random.Random(seed)
+    out: List[RawEvent] = []
+    unauthorized = error_for_response(httpx.Response(401, json={"error": {"message": "Incorrect API key provided"}}))
+    rate_limited = str(error_for_response(httpx.Response(429, headers={"retry-after": "2"})))
+    for spec in inputs:
+        src = log_source(spec.name)
+        by_time = sorted(e.time for e in audit if e.source == input_source(spec.name))
+        polls = range(now - hours * 3600 + rng.randint(0, spec.interval), now - 30, spec.interval)
+        prev = now - hours * 3600
+        for at in polls:
+            if not spec.healthy:
+                res = StreamResult(stream="main", requests=1, duration=0.2, error=unauthorized)
+                msg = f"stream main stopped: {unauthorized}"
+                out.append(RawEvent(log_line(at, msg, logging.ERROR), at, "_internal", "ta-openai-audit:log", src))
+                text = run_summary(spec, res, 0) + f' error_type={type(unauthorized).__name__} error="{unauthorized}"'
+                out.append(RawEvent(log_line(at + 0.2, text), at + 0.2, "_internal", "ta-openai-audit:log", src))
+                continue
+            n = sum(1 for t in by_time if prev < t <= at)
+            throttled = 1 if rng.random() < 0.08 else 0
+            if throttled:
+                out.append(RawEvent(log_line(at, f"retrying after {rate_limited}", logging.WARNING), at,
+                                    "_internal", "ta-openai-audit:log", src))
+            res = StreamResult(stream="main", pages=max(1, -(-n // 100)), events=n, requests=max(1, -(-n // 100)) + throttled,
+                               retries=throttled, duration=0.4 + 0.01 * n)
+            out.append(RawEvent(log_line(at + 0.5, run_summary(spec, res, throttled)), at + 0.5, "_internal",
+                                "ta-openai-audit:log", src))
+            out.append(RawEvent(log_line(at + 0.6, _events_ingested(spec, n)), at + 0.6, "_internal",
+                                "ta-openai-audit:log", src))
+            prev = at
+    return out
+
+
+def scheduler_line(at: float, search_name: str, result_count: int) -> RawEvent:
+    stamp = time.strftime("%m-%d-%Y %H:%M:%S", time.gmtime(at)) + ".000 +0000"
+    raw = (f'{stamp} INFO  SavedSplunker - savedsearch_id="nobody;TA-openai-audit;{search_name}", '
+           f'search_type="scheduled", user="nobody", app="TA-openai-audit", savedsearch_name="{search_name}", '
+           f'priority=default, status=success, digest_mode=1, scheduled_time={int(at)}, window_time=0, '
+           f'dispatch_time={int(at)}, run_time=0.412, result_count={result_count}, alert_actions="notable", '
+           f'sid="scheduler__nobody__search__RMD5_at_{int(at)}_1", suppressed=0, thread_id="AlertNotifierWorker-0"')
+    return RawEvent(raw, at, "_internal", "scheduler", f"{LOG_DIR}/scheduler.log")
+
+
+def notable_event(at: float, search_name: str, user: str) -> RawEvent:
+    raw = (f'{int(at)}, search_name="{search_name}", orig_time="{int(at)}", user="{user}", '
+           f'severity="high", security_domain="access"')
+    return RawEvent(raw, at, "notable", "stash", "Threat - Correlation Search - Rule")
+
+
+def detection_events(now: int, with_es: bool) -> List[RawEvent]:
+    """Records of fired detections: scheduler.log lines (always), plus notables when ES is present."""
+    out = [scheduler_line(now - 3600 * h, "OpenAI Audit - Admin API Key Created - Rule", 1) for h in (2, 5, 9)]
+    out.append(scheduler_line(now - 1800, "OpenAI Audit - Login Failure Burst - Rule", 0))
+    out.append(scheduler_line(now - 7200, "OpenAI Audit - Collector Health - Alert", 3))
+    if with_es:
+        out += [notable_event(now - 3600 * h, "OpenAI Audit - Password Spraying - Rule", "alice@example.com")
+                for h in (1, 3)]
+    return out
+
+
+def dataset(now: Optional[int] = None, with_es: bool = True) -> Dict[str, List[RawEvent]]:
+    """Everything the two dashboards read, keyed by kind."""
+    now = int(time.time()) if now is None else now
+    audit = audit_events(audit_objects(now))
+    return {"audit": audit, "logs": collector_logs(now, audit), "detections": detection_events(now, with_es)}
