@@ -74,7 +74,8 @@ class StreamResult:
 def plan_window(state: State, cfg: PollConfig, cap: int, wall: int) -> Optional[Window]:
     """The next slice to page, or None when everything up to ``cap`` is covered.
 
-    The slice starts at ``next_gte`` and ends at most ``slice_seconds`` later or at ``cap``. Its
+    The slice starts at ``next_gte`` and ends at most ``slice_seconds`` later or at ``cap`` (a slice that
+    would end within lag + overlap of ``cap`` is stretched to ``cap``). Its
     ``reread_from`` (where the next slice starts) is ``wall - lag - overlap`` when the slice reaches that
     recent a time, so late events there are re-read; older slices are followed without overlap.
     """
@@ -85,6 +86,8 @@ def plan_window(state: State, cfg: PollConfig, cap: int, wall: int) -> Optional[
     if gte > cap:
         return None
     lte = min(gte + cfg.slice_seconds - 1, cap)
+    if cap - lte <= cfg.lag + cfg.overlap:  # never leave a sliver: the last slice holds the whole overlap
+        lte = cap
     if covered is not None:
         lte = min(max(lte, covered + 1), cap)
     reread = max(gte, min(lte + 1, wall - cfg.lag - cfg.overlap))
