@@ -13,7 +13,7 @@ import logging
 import random
 import time
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import httpx
 from solnlib import log as solnlib_log
@@ -23,7 +23,10 @@ from oai_audit.events import event_time, to_raw
 from oai_audit.poller import StreamResult
 from oai_sim import generator
 
+import openai_audit_helper as helper
+
 SOURCETYPE = "openai:audit"
+LOG_SOURCETYPE = "ta-openai-audit:log"
 AUDIT_INDEX = "openai"
 LOG_DIR = "/opt/splunk/var/log/splunk"
 NEW_JA3 = "e7d705a3286e19ea42f587b344ee6865"
@@ -92,76 +95,75 @@ _FORMATTER = logging.Formatter(solnlib_log.Logs._default_log_format)  # solnlib'
 _FORMATTER.converter = time.gmtime
 
 
-def log_line(at: float, message: str, level: int = logging.INFO, func: str = "stream_events") -> str:
-    record = logging.LogRecord("ta-openai-audit", level, "openai_audit_helper.py", 1, message, None, None, func)
+class _Capture(logging.Handler):
+    """Keeps the records a logger emits, so they can be re-stamped with a chosen time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: List[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _capture(emit: Callable[[logging.Logger], None]) -> List[logging.LogRecord]:
+    logger = logging.getLogger("dashboard_demo.capture")
+    logger.propagate = False
+    logger.setLevel(logging.DEBUG)
+    handler = _Capture()
+    logger.addHandler(handler)
+    try:
+        emit(logger)
+    finally:
+        logger.removeHandler(handler)
+    return handler.records
+
+
+def _stamp(record: logging.LogRecord, at: float) -> str:
     record.created = at
     record.msecs = (at - int(at)) * 1000
     return _FORMATTER.format(record)
 
 
-def run_summary(spec: InputSpec, result: StreamResult, rate_limited: int) -> str:
-    """The helper's per-stream poll summary: the collector's summary plus the input, account, 429 count and
-    interval (the interface the dashboards and the health alert read)."""
-    head = "run summary "
-    text = result.summary()
-    assert text.startswith(head)
-    return (f"{head}input={spec.name} account={spec.account} {text[len(head):]} "
-            f"rate_limited={rate_limited} interval={spec.interval}")
-
-
-def _events_ingested(spec: InputSpec, n: int) -> str:
-    captured: List[str] = []
-
-    class _Grab(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            captured.append(record.getMessage())
-
-    logger = logging.getLogger(f"dashboard_demo.{spec.name}")
-    logger.propagate = False
-    handler = _Grab()
-    logger.addHandler(handler)
-    logger.setLevel(logging.INFO)
-    try:
-        solnlib_log.events_ingested(logger, input_source(spec.name), SOURCETYPE, n, AUDIT_INDEX, account=spec.account)
-    finally:
-        logger.removeHandler(handler)
-    return captured[0]
+def _lines(spec: InputSpec, at: float, emit: Callable[[logging.Logger], None]) -> List[RawEvent]:
+    """What ``emit`` logs, as _internal events of the input's own log file, 0.1 s apart from ``at``."""
+    return [RawEvent(_stamp(rec, at + 0.1 * k), at + 0.1 * k, "_internal", LOG_SOURCETYPE, log_source(spec.name))
+            for k, rec in enumerate(_capture(emit))]
 
 
 def collector_logs(now: int, audit: Sequence[RawEvent], inputs: Sequence[InputSpec] = DEFAULT_INPUTS,
                    hours: int = 24, seed: int = 11) -> List[RawEvent]:
-    """Collector log lines of the last ``hours``: one poll per interval and input. Healthy inputs log a
-    run summary (some polls with retries after HTTP 429) and solnlib's events_ingested line; the unhealthy one
-    logs HTTP 401 errors every poll since ``hours`` ago."""
+    """Collector log lines of the last ``hours``, one poll per interval and input, written by the input helper's
+    own reporting (``openai_audit_helper._report``) and solnlib's ``events_ingested``. Healthy inputs log their
+    run summary, some polls after a retried HTTP 429 (the client's retry warning); the unhealthy input fails
+    every poll with HTTP 401 (run summary with status=error plus solnlib's Authentication Error line)."""
     rng = random.Random(seed)
     out: List[RawEvent] = []
     unauthorized = error_for_response(httpx.Response(401, json={"error": {"message": "Incorrect API key provided"}}))
-    rate_limited = str(error_for_response(httpx.Response(429, headers={"retry-after": "2"})))
+    throttled_by = error_for_response(httpx.Response(429, headers={"retry-after": "2"}))
     for spec in inputs:
-        src = log_source(spec.name)
         by_time = sorted(e.time for e in audit if e.source == input_source(spec.name))
-        polls = range(now - hours * 3600 + rng.randint(0, spec.interval), now - 30, spec.interval)
         prev = now - hours * 3600
-        for at in polls:
+        for at in range(prev + rng.randint(0, spec.interval), now - 30, spec.interval):
             if not spec.healthy:
                 res = StreamResult(stream="main", requests=1, duration=0.2, error=unauthorized)
-                msg = f"stream main stopped: {unauthorized}"
-                out.append(RawEvent(log_line(at, msg, logging.ERROR), at, "_internal", "ta-openai-audit:log", src))
-                text = run_summary(spec, res, 0) + f' error_type={type(unauthorized).__name__} error="{unauthorized}"'
-                out.append(RawEvent(log_line(at + 0.2, text), at + 0.2, "_internal", "ta-openai-audit:log", src))
-                continue
-            n = sum(1 for t in by_time if prev < t <= at)
-            throttled = 1 if rng.random() < 0.08 else 0
-            if throttled:
-                out.append(RawEvent(log_line(at, f"retrying after {rate_limited}", logging.WARNING), at,
-                                    "_internal", "ta-openai-audit:log", src))
-            res = StreamResult(stream="main", pages=max(1, -(-n // 100)), events=n, requests=max(1, -(-n // 100)) + throttled,
-                               retries=throttled, duration=0.4 + 0.01 * n)
-            out.append(RawEvent(log_line(at + 0.5, run_summary(spec, res, throttled)), at + 0.5, "_internal",
-                                "ta-openai-audit:log", src))
-            out.append(RawEvent(log_line(at + 0.6, _events_ingested(spec, n)), at + 0.6, "_internal",
-                                "ta-openai-audit:log", src))
-            prev = at
+            else:
+                n = sum(1 for t in by_time if prev < t <= at)
+                pages = max(1, -(-n // 100))
+                throttled = 1 if rng.random() < 0.08 else 0
+                if throttled:  # the client's own retry warning (oai_audit.client.AuditLogClient.fetch)
+                    out += _lines(spec, at - 2,
+                                  lambda lg: lg.warning("retry %d in %.1fs after: %s", 1, 2.0, throttled_by))
+                res = StreamResult(stream="main", pages=pages, events=n, requests=pages + throttled,
+                                   retries=throttled, duration=0.4 + 0.01 * n)
+                prev = at
+
+            def emit(lg: logging.Logger, res: StreamResult = res, spec: InputSpec = spec) -> None:
+                helper._report(lg, res, spec.name, spec.account)
+                solnlib_log.events_ingested(lg, input_source(spec.name), SOURCETYPE, res.events, AUDIT_INDEX,
+                                            account=spec.account)
+
+            out += _lines(spec, at, emit)
     return out
 
 
