@@ -1,0 +1,201 @@
+"""Statistics commands: stats, eventstats, streamstats, timechart, top, rare."""
+from __future__ import annotations
+
+from typing import Dict, List, Tuple
+
+from ..errors import SplError
+from ..lexer import tokenize
+from ..values import Row, as_list, norm, to_num
+from .aggregate import compute, group_keys, key_order, parse_agg_clause
+from .base import SearchContext, command, parse_bool, parse_int, take_options, words
+from .transform import bucket_time, span_seconds
+
+
+def _groups(rows: List[Row], by: List[str]) -> Dict[Tuple[str, ...], List[Row]]:
+    groups: Dict[Tuple[str, ...], List[Row]] = {}
+    for r in rows:
+        for k in group_keys(r, by):
+            groups.setdefault(k, []).append(r)
+    return groups
+
+
+@command("stats")
+def stats_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    clause = parse_agg_clause(args, "stats")
+    groups = _groups(rows, clause.by)
+    if not clause.by and not groups:
+        groups = {(): []}
+    out: List[Row] = []
+    for key in sorted(groups, key=key_order):
+        res: Row = dict(zip(clause.by, key))
+        for agg in clause.aggs:
+            v = norm(compute(agg, groups[key], ctx.eval_ctx))
+            if v is not None:
+                res[agg.name] = v
+        out.append(res)
+    return out
+
+
+@command("eventstats")
+def eventstats_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    clause = parse_agg_clause(args, "eventstats")
+    groups = _groups(rows, clause.by)
+    results = {k: {a.name: norm(compute(a, g, ctx.eval_ctx)) for a in clause.aggs} for k, g in groups.items()}
+    for r in rows:
+        keys = group_keys(r, clause.by)
+        if not keys:
+            continue
+        for name, v in results[keys[0]].items():
+            if v is None:
+                r.pop(name, None)
+            else:
+                r[name] = v
+    return rows
+
+
+@command("streamstats")
+def streamstats_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    clause = parse_agg_clause(args, "streamstats", ("window", "current", "global"))
+    window = parse_int(clause.options.get("window", "0"), "streamstats", "window")
+    current = parse_bool(clause.options.get("current", "true"), "streamstats", "current")
+    seen: Dict[Tuple[str, ...], List[Row]] = {}
+    out: List[Row] = []
+    for r in rows:
+        keys = group_keys(r, clause.by)
+        snapshot = dict(r)
+        if keys:
+            hist = seen.setdefault(keys[0], [])
+            base = hist + [snapshot] if current else list(hist)
+            if window:
+                base = base[-window:]
+            for a in clause.aggs:
+                v = norm(compute(a, base, ctx.eval_ctx))
+                if v is None:
+                    r.pop(a.name, None)
+                else:
+                    r[a.name] = v
+            hist.append(snapshot)
+        out.append(r)
+    return out
+
+
+@command("timechart")
+def timechart_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    clause = parse_agg_clause(args, "timechart", ("span", "limit", "useother", "usenull", "fixedrange"))
+    if "span" not in clause.options:
+        raise SplError("timechart: span= is required (automatic spans are not emulated)")
+    if len(clause.by) > 1:
+        raise SplError("timechart: at most one by-field")
+    if clause.by and len(clause.aggs) > 1:
+        raise SplError("timechart: several aggregations with a by-field are not supported")
+    span = span_seconds(clause.options["span"])
+    limit = parse_int(clause.options.get("limit", "10"), "timechart", "limit")
+    useother = parse_bool(clause.options.get("useother", "true"), "timechart", "useother")
+    usenull = parse_bool(clause.options.get("usenull", "true"), "timechart", "usenull")
+    buckets: Dict[float, List[Row]] = {}
+    for r in rows:
+        t = to_num(r.get("_time"))
+        if t is not None:
+            buckets.setdefault(bucket_time(float(t), span), []).append(r)
+    lo = min(buckets) if buckets else None
+    hi = max(buckets) if buckets else None
+    if ctx.earliest is not None and ctx.latest is not None:
+        lo = bucket_time(ctx.earliest, span)
+        hi = bucket_time(ctx.latest - 1e-9, span)
+    if lo is None or hi is None:
+        return []
+    series: List[str] = []
+    if clause.by:
+        field = clause.by[0]
+        totals: Dict[str, float] = {}
+        for r in rows:
+            vals = as_list(r.get(field)) or (["NULL"] if usenull else [])
+            for v in vals:
+                totals[v] = totals.get(v, 0) + 1
+        ranked = sorted(totals, key=lambda v: (-totals[v], v))
+        keep = ranked[:limit] if limit else ranked
+        other = [v for v in ranked if v not in keep]
+        series = sorted(keep) + (["OTHER"] if other and useother else [])
+    out: List[Row] = []
+    n_buckets = int(round((hi - lo) / span)) + 1
+    for i in range(n_buckets):
+        b = lo + i * span
+        brows = buckets.get(b, [])
+        row: Row = {"_time": int(b) if float(b).is_integer() else b}
+        if not clause.by:
+            for a in clause.aggs:
+                v = norm(compute(a, brows, ctx.eval_ctx))
+                row[a.name] = 0 if v is None and a.func in ("count", "dc") else v
+        else:
+            agg = clause.aggs[0]
+            field = clause.by[0]
+            per: Dict[str, List[Row]] = {s: [] for s in series}
+            for r in brows:
+                vals = as_list(r.get(field)) or (["NULL"] if usenull else [])
+                for v in vals:
+                    target = v if v in per else ("OTHER" if "OTHER" in per else None)
+                    if target is not None:
+                        per[target].append(r)
+            for s in series:
+                v = norm(compute(agg, per[s], ctx.eval_ctx))
+                row[s] = 0 if v is None and agg.func in ("count", "dc") else v
+        out.append({k: v for k, v in row.items() if v is not None})
+    return out
+
+
+def _top_rare(args: str, rows: List[Row], cmd: str, descending: bool) -> List[Row]:
+    opts, rest = take_options(tokenize(args), ["limit", "countfield", "percentfield", "showcount",
+                                               "showperc", "useother", "otherstr"], cmd)
+    names = words(rest, cmd)
+    by: List[str] = []
+    lowered = [n.lower() for n in names]
+    if "by" in lowered:
+        idx = lowered.index("by")
+        names, by = names[:idx], names[idx + 1:]
+    if not names:
+        raise SplError(f"{cmd}: no fields given")
+    limit = parse_int(opts.get("limit", "10"), cmd, "limit")
+    countfield = opts.get("countfield", "count")
+    percentfield = opts.get("percentfield", "percent")
+    showcount = parse_bool(opts.get("showcount", "true"), cmd, "showcount")
+    showperc = parse_bool(opts.get("showperc", "true"), cmd, "showperc")
+    useother = parse_bool(opts.get("useother", "false"), cmd, "useother")
+    otherstr = opts.get("otherstr", "OTHER")
+    out: List[Row] = []
+    for gkey, grows in sorted(_groups(rows, by).items(), key=lambda kv: key_order(kv[0])):
+        counts: Dict[Tuple[str, ...], int] = {}
+        total = 0
+        for r in grows:
+            for k in group_keys(r, names):
+                counts[k] = counts.get(k, 0) + 1
+                total += 1
+        ranked = sorted(counts, key=lambda k: ((-counts[k] if descending else counts[k]), key_order(k)))
+        shown = ranked[:limit] if limit else ranked
+        for k in shown:
+            res: Row = dict(zip(by, gkey))
+            res.update(dict(zip(names, k)))
+            if showcount:
+                res[countfield] = counts[k]
+            if showperc:
+                res[percentfield] = round(counts[k] * 100.0 / total, 6)
+            out.append(res)
+        rest_count = sum(counts[k] for k in ranked[len(shown):])
+        if useother and rest_count:
+            res = dict(zip(by, gkey))
+            res.update({n: otherstr for n in names})
+            if showcount:
+                res[countfield] = rest_count
+            if showperc:
+                res[percentfield] = round(rest_count * 100.0 / total, 6)
+            out.append(res)
+    return out
+
+
+@command("top")
+def top_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    return _top_rare(args, rows, "top", True)
+
+
+@command("rare")
+def rare_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    return _top_rare(args, rows, "rare", False)

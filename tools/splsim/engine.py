@@ -1,0 +1,185 @@
+"""The Engine: an app's knowledge objects + the SPL pipeline over a list of events."""
+from __future__ import annotations
+
+import os
+import time as _time
+import weakref
+from typing import Dict, List, Optional, Union
+
+from . import timeutil
+from .commands import COMMANDS, SearchContext
+from .conf import Stanzas, find_lookup_files, load_app
+from .errors import SplError
+from .evalexpr import EvalContext, compile_eval
+from .extract import Event, SearchTimePipeline, extract_timestamp, merged_props, truncate_raw
+from .lexer import split_command, split_pipeline
+from .lookups import LookupTable, build_table
+from .macros import MacroExpander
+from .searchexpr import parse_search
+from .values import Row, output_value, to_num, to_str
+
+TimeArg = Union[None, float, int, str]
+Result = Dict[str, Union[str, List[str]]]
+
+
+class Engine:
+    """Offline search-time engine for one app directory (``default/*.conf``, ``lookups/*.csv``)."""
+
+    def __init__(self, app_dir: str = "package", extra_lookups: Optional[Dict[str, str]] = None) -> None:
+        if not os.path.isdir(app_dir):
+            raise SplError(f"app directory {app_dir!r} does not exist")
+        self.app_dir = app_dir
+        self.confs: Dict[str, Stanzas] = load_app(app_dir)
+        self._lookup_files: Dict[str, str] = find_lookup_files(app_dir)
+        self._lookup_files.update(extra_lookups or {})
+        self._tables: Dict[str, LookupTable] = {}
+        self._macros = MacroExpander(self.confs["macros"], self._eval_to_string)
+        self._pipeline = SearchTimePipeline(self.confs, self.lookup_table, self.expand_macros)
+        self._cache: "weakref.WeakKeyDictionary[Event, Row]" = weakref.WeakKeyDictionary()
+
+    # --- knowledge objects ------------------------------------------------------------------
+
+    @property
+    def savedsearches(self) -> Stanzas:
+        return self.confs["savedsearches"]
+
+    def lookup_table(self, name: str) -> LookupTable:
+        """A lookup by transforms.conf definition name, CSV file name or extra_lookups key."""
+        if name in self._tables:
+            return self._tables[name]
+        stanza = self.confs["transforms"].get(name)
+        if stanza is not None:
+            fn = stanza.get("filename")
+            if not fn:
+                raise SplError(f"lookup definition {name!r} has no filename (only CSV lookups are supported)")
+            path = self._lookup_files.get(name) or self._lookup_files.get(fn)
+            if path is None:
+                raise SplError(f"lookup {name!r}: file {fn!r} not found in {self.app_dir}/lookups")
+        else:
+            path = self._lookup_files.get(name)
+            if path is None:
+                raise SplError(f"lookup table {name!r} is not defined (transforms.conf or lookups/*.csv)")
+        table = build_table(name, path, stanza)
+        self._tables[name] = table
+        return table
+
+    def expand_macros(self, spl: str) -> str:
+        """Expand `macro` and `macro(args)` from macros.conf (nested)."""
+        return self._macros.expand(spl)
+
+    def _eval_to_string(self, expr: str) -> str:
+        ctx = EvalContext(now=_time.time())
+        v = compile_eval(expr)({}, ctx)
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        s = to_str(v)
+        if s is None:
+            raise SplError(f"macro eval expression {expr!r} returned null")
+        return s
+
+    # --- events -------------------------------------------------------------------------------
+
+    def make_event(self, raw: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
+                   index: str = "main", host: str = "hf1", time: Optional[float] = None) -> Event:
+        """An indexed event: TRUNCATE applied, _time from TIME_PREFIX/TIME_FORMAT unless given."""
+        settings = merged_props(self.confs["props"], sourcetype, source, host)
+        raw = truncate_raw(raw, settings)
+        t = float(time) if time is not None else extract_timestamp(raw, settings, _time.time())
+        return Event(raw=raw, time=t, sourcetype=sourcetype, source=source, index=index, host=host)
+
+    def _fields(self, ev: Event) -> Row:
+        row = self._cache.get(ev)
+        if row is None:
+            row = self._pipeline.run(ev, EvalContext(now=_time.time()))
+            self._cache[ev] = row
+        return row
+
+    def extract(self, ev: Event) -> Result:
+        """All fields of an event after the search-time pipeline (str, or list for multivalue)."""
+        return _public(self._fields(ev))
+
+    # --- search -----------------------------------------------------------------------------------
+
+    def search(self, spl: str, events: List[Event], *, now: Optional[float] = None,
+               earliest: TimeArg = None, latest: TimeArg = None) -> List[Result]:
+        """Run an SPL pipeline over events; rows hold only non-null fields (str or list of str)."""
+        now_f = float(now) if now is not None else _time.time()
+        ctx = SearchContext(engine=self, events=list(events), eval_ctx=EvalContext(now=now_f))
+        ctx.eval_ctx.search_matcher = lambda text: parse_search(text).matcher
+        ctx.earliest = _resolve(earliest, now_f)
+        ctx.latest = _resolve(latest, now_f)
+        rows = self.run_pipeline(spl, ctx, top=True)
+        return [_public(r) for r in rows]
+
+    def run_pipeline(self, spl: str, ctx: SearchContext, *, top: bool = False) -> List[Row]:
+        """Run a (sub)search over ctx.events; returns internal rows."""
+        segments = split_pipeline(self.expand_macros(spl))
+        if segments[0] == "":
+            if len(segments) < 2:
+                raise SplError("empty search")
+            name, args = split_command(segments[1])
+            cmd = COMMANDS.get(name)
+            if cmd is None:
+                raise SplError(f"unknown search command {name!r}")
+            if not cmd.generating:
+                raise SplError(f"{name}: a search starting with '|' needs a generating command "
+                               "(makeresults, inputlookup)")
+            self._set_info(ctx)
+            rows = cmd.run(args, [], ctx)
+            rest = segments[2:]
+        else:
+            first = segments[0]
+            name, args = split_command(first)
+            if name == "search":
+                first = args
+            parsed = parse_search(first)
+            bounds = dict(parsed.time_bounds)
+            if "earliest" in bounds:
+                ctx.earliest = timeutil.parse_time_modifier(bounds["earliest"], ctx.eval_ctx.now)
+            if "latest" in bounds:
+                ctx.latest = timeutil.parse_time_modifier(bounds["latest"], ctx.eval_ctx.now)
+            self._set_info(ctx)
+            rows = [dict(self._fields(ev)) for ev in self._in_range(ctx)]
+            rows = [r for r in rows if parsed.matcher(r)]
+            rest = segments[1:]
+        for seg in rest:
+            name, args = split_command(seg)
+            cmd = COMMANDS.get(name)
+            if cmd is None:
+                raise SplError(f"unknown search command {name!r}")
+            if cmd.generating:
+                raise SplError(f"{name} is a generating command and must be first in the search")
+            rows = cmd.run(args, rows, ctx)
+        return rows
+
+    @staticmethod
+    def _set_info(ctx: SearchContext) -> None:
+        ctx.eval_ctx.info_min_time = ctx.earliest if ctx.earliest is not None else 0.0
+        ctx.eval_ctx.info_max_time = ctx.latest
+
+    @staticmethod
+    def _in_range(ctx: SearchContext) -> List[Event]:
+        evs = [e for e in ctx.events
+               if (ctx.earliest is None or e.time >= ctx.earliest) and (ctx.latest is None or e.time < ctx.latest)]
+        # Splunk returns events newest first
+        return sorted(evs, key=lambda e: -e.time)
+
+
+def _resolve(t: TimeArg, now: float) -> Optional[float]:
+    if t is None:
+        return None
+    if isinstance(t, (int, float)):
+        return float(t)
+    n = to_num(t)
+    if n is not None:
+        return float(n)
+    return timeutil.parse_time_modifier(str(t), now)
+
+
+def _public(row: Row) -> Result:
+    out: Result = {}
+    for k, v in row.items():
+        pv = output_value(v)
+        if pv is not None:
+            out[k] = pv
+    return out

@@ -1,0 +1,159 @@
+"""CSV lookups as defined in transforms.conf (filename, match_type WILDCARD()/CIDR(),
+case_sensitive_match, max_matches, min_matches, default_match) and the shared lookup clause
+``name in [AS ev] ... [OUTPUT|OUTPUTNEW out [AS ev] ...]`` used by the ``lookup`` command and
+props ``LOOKUP-``."""
+from __future__ import annotations
+
+import csv
+import gzip
+import ipaddress
+import re
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from .errors import SplError
+from .lexer import tokenize
+from .searchexpr import wildcard_regex
+from .values import Row, as_list, norm
+
+_MATCH_TYPE_RE = re.compile(r"(WILDCARD|CIDR|EXACT)\(([^)]+)\)", re.IGNORECASE)
+
+
+@dataclass
+class LookupTable:
+    name: str
+    columns: List[str]
+    rows: List[Dict[str, str]]
+    match_types: Dict[str, str] = field(default_factory=dict)
+    case_sensitive: bool = True
+    max_matches: int = 1000
+    min_matches: int = 0
+    default_match: str = ""
+
+    def _match_one(self, col: str, value: str, cell: str) -> bool:
+        mt = self.match_types.get(col, "EXACT")
+        if mt == "WILDCARD":
+            return bool(wildcard_regex(cell, ignore_case=not self.case_sensitive).match(value))
+        if mt == "CIDR":
+            try:
+                return ipaddress.ip_address(value.strip()) in ipaddress.ip_network(cell.strip(), strict=False)
+            except ValueError:
+                return value == cell
+        if self.case_sensitive:
+            return cell == value
+        return cell.lower() == value.lower()
+
+    def find(self, inputs: Dict[str, str]) -> List[Dict[str, str]]:
+        """Rows (file order) matching all input column values."""
+        out: List[Dict[str, str]] = []
+        for row in self.rows:
+            if all(self._match_one(col, val, row.get(col, "")) for col, val in inputs.items()):
+                out.append(row)
+                if len(out) >= self.max_matches:
+                    break
+        if len(out) < self.min_matches:
+            filler = {c: self.default_match for c in self.columns if c not in inputs}
+            out.extend([filler] * (self.min_matches - len(out)))
+        return out
+
+
+def read_csv(path: str) -> Tuple[List[str], List[Dict[str, str]]]:
+    opener = gzip.open if path.endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8", newline="") as fh:  # type: ignore[operator]
+        reader = csv.DictReader(fh)
+        cols = list(reader.fieldnames or [])
+        rows = [{k: (v or "") for k, v in r.items() if k is not None} for r in reader]
+    return cols, rows
+
+
+def build_table(name: str, path: str, stanza: Optional[Dict[str, str]] = None) -> LookupTable:
+    cols, rows = read_csv(path)
+    st = stanza or {}
+    t = LookupTable(name, cols, rows)
+    for kind, names in _MATCH_TYPE_RE.findall(st.get("match_type", "")):
+        for col in names.split(","):
+            t.match_types[col.strip()] = kind.upper()
+    t.case_sensitive = st.get("case_sensitive_match", "true").strip().lower() in ("1", "true", "t", "yes")
+    if st.get("max_matches"):
+        t.max_matches = int(st["max_matches"])
+    if st.get("min_matches"):
+        t.min_matches = int(st["min_matches"])
+    t.default_match = st.get("default_match", "")
+    for key in st:
+        if key in ("external_cmd", "external_type", "collection", "time_field"):
+            raise SplError(f"lookup {name}: {key} lookups are not supported (CSV lookups only)")
+    return t
+
+
+@dataclass
+class LookupClause:
+    table: str
+    inputs: List[Tuple[str, str]]  # (lookup column, event field)
+    outputs: List[Tuple[str, str]]  # (lookup column, event field); empty = all other columns
+    output_new: bool
+
+
+def parse_lookup_clause(text: str) -> LookupClause:
+    toks = [t for t in tokenize(text) if t.kind != "COMMA"]
+    if not toks:
+        raise SplError("lookup: missing lookup table name")
+    for t in toks:
+        if t.kind not in ("WORD", "STR"):
+            raise SplError(f"lookup: unexpected {t.value!r} in {text!r}")
+    words = [(t.value, t.kind == "WORD") for t in toks]
+    i = 0
+    while i < len(words) and words[i][0].startswith(("local=", "update=")):
+        i += 1
+    if i >= len(words):
+        raise SplError("lookup: missing lookup table name")
+    table = words[i][0]
+    i += 1
+    inputs: List[Tuple[str, str]] = []
+    outputs: List[Tuple[str, str]] = []
+    output_new = False
+    target = inputs
+    while i < len(words):
+        w, bare = words[i]
+        if bare and w.upper() in ("OUTPUT", "OUTPUTNEW") and w.isupper():
+            if target is outputs:
+                raise SplError("lookup: OUTPUT given twice")
+            output_new = w.upper() == "OUTPUTNEW"
+            target = outputs
+            i += 1
+            continue
+        if i + 1 < len(words) and words[i + 1][1] and words[i + 1][0].upper() == "AS":
+            if i + 2 >= len(words):
+                raise SplError("lookup: missing field name after AS")
+            target.append((w, words[i + 2][0]))
+            i += 3
+            continue
+        target.append((w, w))
+        i += 1
+    if not inputs:
+        raise SplError(f"lookup {table}: no input field given")
+    return LookupClause(table, inputs, outputs, output_new)
+
+
+def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
+    """Apply a lookup to a row in place (multivalue inputs: each value is looked up)."""
+    input_values: List[List[str]] = [as_list(row.get(ev)) for _col, ev in clause.inputs]
+    if any(not vals for vals in input_values):
+        return
+    matches: List[Dict[str, str]] = []
+    combos: List[Dict[str, str]] = [{}]
+    for (col, _ev), vals in zip(clause.inputs, input_values):
+        combos = [{**c, col: v} for c in combos for v in vals]
+    for combo in combos:
+        matches.extend(table.find(combo))
+    outputs = clause.outputs or [(c, c) for c in table.columns if c not in {col for col, _ in clause.inputs}]
+    for col, ev in outputs:
+        if col not in table.columns:
+            raise SplError(f"lookup {clause.table}: no column {col!r}")
+        if clause.output_new and row.get(ev) is not None:
+            continue
+        values = [m.get(col, "") for m in matches]
+        values = [v for v in values if v != ""]
+        if matches:
+            row[ev] = norm(values)
+            if row[ev] is None:
+                del row[ev]

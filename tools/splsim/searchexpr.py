@@ -1,0 +1,218 @@
+"""Search-language boolean expressions (the ``search`` command, eventtype searches, ``where``-less
+filters): free-text terms, ``field=value`` with ``*`` wildcards, ``!=``, ``<``/``>``, ``IN``, ``NOT``,
+``AND``/``OR`` and parentheses.
+
+Semantics (docs.splunk.com/Documentation/Splunk/latest/Search/...):
+* field names are case-sensitive, field values and terms case-insensitive;
+* ``field=value`` matches when any value of a multivalue field matches; ``field=*`` means "exists";
+* ``field!=value`` needs the field to exist, ``NOT field=value`` also matches events without it;
+* free-text terms match whole tokens of ``_raw`` (bounded by breakers), ``*`` is a wildcard.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Dict, List, Optional, Sequence
+
+from .errors import SplError
+from .lexer import Token, tokenize
+from .values import Row, as_list, to_num
+
+Matcher = Callable[[Row], bool]
+TIME_FIELDS = ("earliest", "latest")
+_KEYWORDS = {"AND", "OR", "NOT"}
+
+
+def wildcard_regex(value: str, *, anchored: bool = True, ignore_case: bool = True) -> "re.Pattern[str]":
+    body = ".*".join(re.escape(p) for p in value.split("*"))
+    flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
+    return re.compile(f"^{body}$" if anchored else body, flags)
+
+
+def _term_regex(term: str) -> "re.Pattern[str]":
+    body = ".*?".join(re.escape(p) for p in term.split("*"))
+    left = "" if term.startswith("*") else r"(?<![^\W_])"
+    right = "" if term.endswith("*") else r"(?![^\W_])"
+    return re.compile(left + body + right, re.IGNORECASE | re.DOTALL)
+
+
+def _value_matcher(field: str, op: str, value: str) -> Matcher:
+    if op in ("=", "=="):
+        if value == "*":
+            return lambda row: bool(as_list(row.get(field)))
+        rx = wildcard_regex(value)
+        return lambda row: any(rx.match(v) for v in as_list(row.get(field)))
+    if op == "!=":
+        rx = wildcard_regex(value)
+        return lambda row: any(not rx.match(v) for v in as_list(row.get(field)))
+    num = to_num(value)
+
+    def cmp(v: str) -> bool:
+        a = to_num(v)
+        if a is not None and num is not None:
+            left, right = a, num  # type: ignore[assignment]
+        else:
+            left, right = v, value  # type: ignore[assignment]
+        if op == "<":
+            return left < right
+        if op == "<=":
+            return left <= right
+        if op == ">":
+            return left > right
+        return left >= right
+
+    return lambda row: any(cmp(v) for v in as_list(row.get(field)))
+
+
+@dataclass
+class Parsed:
+    matcher: Matcher
+    time_bounds: Dict[str, str]
+
+
+class _Parser:
+    def __init__(self, toks: Sequence[Token], text: str) -> None:
+        self.toks = list(toks)
+        self.i = 0
+        self.text = text
+        self.time_bounds: Dict[str, str] = {}
+        self.depth = 0
+
+    def peek(self, k: int = 0) -> Optional[Token]:
+        j = self.i + k
+        return self.toks[j] if j < len(self.toks) else None
+
+    def take(self) -> Token:
+        t = self.peek()
+        if t is None:
+            raise SplError(f"unexpected end of search expression: {self.text!r}")
+        self.i += 1
+        return t
+
+    def parse(self) -> Matcher:
+        if not self.toks:
+            return lambda row: True
+        m = self.or_expr()
+        if self.peek() is not None:
+            t = self.peek()
+            raise SplError(f"unexpected {t.value!r} in search expression {self.text!r}")
+        return m
+
+    def or_expr(self) -> Matcher:
+        parts = [self.and_expr()]
+        while self._is_word("OR"):
+            self.take()
+            parts.append(self.and_expr())
+        if len(parts) == 1:
+            return parts[0]
+        return lambda row: any(p(row) for p in parts)
+
+    def _is_word(self, w: str) -> bool:
+        t = self.peek()
+        return t is not None and t.kind == "WORD" and t.value == w
+
+    def _at_and_end(self) -> bool:
+        t = self.peek()
+        return t is None or t.kind == "RP" or self._is_word("OR")
+
+    def and_expr(self) -> Matcher:
+        parts = [self.not_expr()]
+        while not self._at_and_end():
+            if self._is_word("AND"):
+                self.take()
+            parts.append(self.not_expr())
+        parts = [p for p in parts if p is not _ALWAYS]
+        if not parts:
+            return _ALWAYS
+        if len(parts) == 1:
+            return parts[0]
+        return lambda row: all(p(row) for p in parts)
+
+    def not_expr(self) -> Matcher:
+        if self._is_word("NOT"):
+            self.take()
+            inner = self.not_expr()
+            return lambda row: not inner(row)
+        return self.primary()
+
+    def primary(self) -> Matcher:
+        t = self.take()
+        if t.kind == "LP":
+            if self.peek() is not None and self.peek().kind == "RP":
+                self.take()
+                return _ALWAYS_GROUP  # "()" as produced by the CIM index macros: matches everything
+            self.depth += 1
+            m = self.or_expr()
+            self.depth -= 1
+            if self.take().kind != "RP":
+                raise SplError(f"missing ')' in search expression {self.text!r}")
+            return m
+        if t.kind == "STR":
+            rx = _term_regex(t.value)
+            return lambda row: bool(rx.search(str(row.get("_raw") or "")))
+        if t.kind == "WORD":
+            if t.value in _KEYWORDS:
+                raise SplError(f"misplaced {t.value} in search expression {self.text!r}")
+            nxt = self.peek()
+            if nxt is not None and nxt.kind == "OP":
+                self.take()
+                val = self.take()
+                if val.kind not in ("WORD", "STR"):
+                    raise SplError(f"missing value after {t.value}{nxt.value} in {self.text!r}")
+                return self._comparison(t.value, nxt.value, val.value)
+            if nxt is not None and nxt.kind == "WORD" and nxt.value == "IN":
+                self.take()
+                return self._in(t.value)
+            if t.value.upper().startswith(("TERM(", "CASE(")):
+                raise SplError(f"unsupported search directive {t.value!r}")
+            rx = _term_regex(t.value)
+            if t.value == "*":
+                return _ALWAYS
+            return lambda row: bool(rx.search(str(row.get("_raw") or "")))
+        raise SplError(f"unexpected {t.value!r} in search expression {self.text!r}")
+
+    def _comparison(self, field: str, op: str, value: str) -> Matcher:
+        if field in TIME_FIELDS:
+            if op != "=":
+                raise SplError(f"{field} needs '=': {self.text!r}")
+            if self.depth:
+                raise SplError(f"{field}= inside parentheses/OR is not supported")
+            self.time_bounds[field] = value
+            return _ALWAYS
+        if op == "==":
+            raise SplError(f"'==' is not a search operator (use '=' or the where command): {self.text!r}")
+        return _value_matcher(field, op, value)
+
+    def _in(self, field: str) -> Matcher:
+        if self.take().kind != "LP":
+            raise SplError(f"IN needs a parenthesised list: {self.text!r}")
+        values: List[str] = []
+        while True:
+            t = self.take()
+            if t.kind == "RP":
+                break
+            if t.kind == "COMMA":
+                continue
+            if t.kind not in ("WORD", "STR"):
+                raise SplError(f"bad value {t.value!r} in IN list")
+            values.append(t.value)
+        rxs = [wildcard_regex(v) for v in values]
+        return lambda row: any(rx.match(v) for v in as_list(row.get(field)) for rx in rxs)
+
+
+def _always(row: Row) -> bool:
+    return True
+
+
+def _always_group(row: Row) -> bool:
+    return True
+
+
+_ALWAYS: Matcher = _always
+_ALWAYS_GROUP: Matcher = _always_group
+
+
+def parse_search(text: str) -> Parsed:
+    """Compile a search expression; earliest=/latest= terms are returned separately."""
+    p = _Parser(tokenize(text), text)
+    return Parsed(p.parse(), p.time_bounds)
