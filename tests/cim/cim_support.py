@@ -1,0 +1,162 @@
+"""Shared helpers for the CIM knowledge-object tests: paths, the add-on's .conf files, the classification
+lookup, the spec's event-type list, CIM value lists, and the Python statement of the expected field values."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional
+
+from addonfactory_splunk_conf_parser_lib import TABConfigParser
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT = REPO / "package" / "default"
+LOOKUP_CSV = REPO / "package" / "lookups" / "openai_audit_event_types.csv"
+SOURCETYPE = "openai:audit"
+
+
+def shared_event_types_csv() -> Path:
+    """The spec's list: $OAI_EVENT_TYPES_CSV, else ../shared/openai-audit-api/event-types.csv next to the repo,
+    else the simulator's verbatim copy (tools/oai_sim/event_types.csv)."""
+    candidates = [os.environ.get("OAI_EVENT_TYPES_CSV", ""),
+                  str(REPO.parent / "shared" / "openai-audit-api" / "event-types.csv"),
+                  str(REPO / "tools" / "oai_sim" / "event_types.csv")]
+    for c in candidates:
+        if c and Path(c).is_file():
+            return Path(c)
+    raise FileNotFoundError("event-types.csv not found in any of %s" % candidates)
+
+
+def spec_rows() -> List[Dict[str, str]]:
+    with shared_event_types_csv().open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def lookup_rows() -> List[Dict[str, str]]:
+    with LOOKUP_CSV.open(newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+def exact_lookup() -> Dict[str, Dict[str, str]]:
+    return {r["event_type"]: r for r in lookup_rows() if "*" not in r["event_type"]}
+
+
+def conf(name: str) -> TABConfigParser:
+    parser = TABConfigParser()
+    parser.read(str(DEFAULT / name))
+    return parser
+
+
+def props_stanza() -> Dict[str, str]:
+    return {k: v for k, v in conf("props.conf")[SOURCETYPE].items() if k != "__name__"}
+
+
+# CIM 6.x expected values (Change.json / Authentication.json, see ../shared/reference/es-cim-appinspect.md §5)
+CHANGE_ACTIONS = {"acl_modified", "cleared", "created", "deleted", "modified", "stopped", "lockout", "read",
+                  "logoff", "updated", "started", "restarted", "unlocked"}
+AUTH_ACTIONS = {"success", "failure", "pending", "error"}
+DATASETS = {"Authentication": {"Authentication"}, "Change": {"All_Changes", "Account_Management"}}
+
+# The account-management rule, stated independently of props.conf (families whose lifecycle is an account's).
+ACCOUNT_FAMILIES = ("user.", "invite.", "service_account.", "api_key.", "group.", "role.",
+                    "tenant.user.", "tenant.group.", "tenant.admin_api_key.", "tenant.project_api_key.",
+                    "tenant.service_account.", "tenant.custom_role.", "tenant.role.", "tenant.role_assignment.",
+                    "tenant.resource_role_assignment.", "tenant.membership.", "tenant.api_organization_invite.",
+                    "tenant.chatgpt_workspace_invite.", "tenant.workload_identity.principal.")
+
+
+def is_account_type(event_type: str) -> bool:
+    return event_type.startswith(ACCOUNT_FAMILIES)
+
+
+def _get(obj: Any, *path: str) -> Any:
+    for key in path:
+        if not isinstance(obj, Mapping) or key not in obj:
+            return None
+        obj = obj[key]
+    return obj
+
+
+def actor_identity(event: Mapping[str, Any]) -> Optional[str]:
+    for path in (("session", "user", "email"), ("api_key", "user", "email"), ("session", "user", "id"),
+                 ("api_key", "user", "id"), ("api_key", "service_account", "id"), ("api_key", "id")):
+        v = _get(event.get("actor"), *path)
+        if v is not None:
+            return str(v)
+    return None
+
+
+def actor_kind(event: Mapping[str, Any]) -> Optional[str]:
+    actor = event.get("actor")
+    if not isinstance(actor, Mapping) or actor.get("type") is None:
+        return None
+    if actor["type"] == "session":
+        return "session_user"
+    kind = _get(actor, "api_key", "type")
+    if kind == "user":
+        return "user_api_key"
+    if kind == "service_account":
+        return "service_account"
+    return str(actor["type"])
+
+
+def account_target(event: Mapping[str, Any]) -> Optional[str]:
+    """The account an account-management event changed, where the spec's payload names it."""
+    t = event["type"]
+    payload = event.get(t)
+    if not isinstance(payload, Mapping):
+        return None
+    if t.startswith("role.assignment.") and payload.get("principal_id") is not None:
+        return str(payload["principal_id"])
+    if t == "invite.sent" and _get(payload, "data", "email") is not None:
+        return str(payload["data"]["email"])
+    if t.split(".")[0] in ("user", "service_account", "api_key") and payload.get("id") is not None:
+        return str(payload["id"])
+    return None
+
+
+def expected_user(event: Mapping[str, Any]) -> Optional[str]:
+    return account_target(event) if is_account_type(event["type"]) else actor_identity(event)
+
+
+def declared_fields(event_type: str) -> List[str]:
+    for row in spec_rows():
+        if row["event_type"] == event_type:
+            return [f for f in row["payload_fields"].split(";") if f]
+    return []
+
+
+def expected_object_ids(event: Mapping[str, Any]) -> List[str]:
+    t = event["type"]
+    payload = event.get(t)
+    declared = declared_fields(t)
+    if not isinstance(payload, Mapping):
+        return []
+    if "id" in declared and payload.get("id") is not None:
+        return [str(payload["id"])]
+    for arr in ("certificates", "configs"):
+        if "%s[].id" % arr in declared:
+            return [str(x["id"]) for x in payload.get(arr) or [] if "id" in x]
+    return []
+
+
+def expected_object_attrs(event: Mapping[str, Any]) -> List[str]:
+    """Keys of data / changes_requested that the spec declares and the event carries with a scalar or array
+    value (undeclared or object-valued members cannot be named by an EVAL; see README)."""
+    t = event["type"]
+    payload = event.get(t)
+    if not isinstance(payload, Mapping):
+        return []
+    declared = set(declared_fields(t))
+    if t == "api_key.updated":  # the spec example uses data.scopes where the schema declares changes_requested
+        declared.add("data.scopes")
+    out: List[str] = []
+    for head in ("data", "changes_requested"):
+        obj = payload.get(head)
+        if not isinstance(obj, Mapping):
+            continue
+        for key, value in obj.items():
+            if "%s.%s" % (head, key) in declared and not isinstance(value, Mapping) and value != []:
+                if key not in out:
+                    out.append(key)
+    return out
