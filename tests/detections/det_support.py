@@ -1,0 +1,123 @@
+"""Shared helpers of the detection tests: fixture events as the input writes them, and running a shipped
+detection (the rendered savedsearches.conf stanza, macros expanded) in the offline engine."""
+from __future__ import annotations
+
+import calendar
+import csv
+import time
+from pathlib import Path
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
+
+from oai_audit.events import to_raw
+from splsim import Engine
+
+import render_detections
+
+ROOT = Path(__file__).resolve().parents[2]
+APP_DIR = str(ROOT / "package")
+LOOKUPS_DIR = ROOT / "package" / "lookups"
+DEFAULT_NOW = "2026-11-23T15:02:00Z"  # a Monday afternoon (UTC): inside the default business hours
+
+# Named actors of the YAML fixtures; a fixture may also give a mapping with the same keys.
+ACTORS: Dict[str, Dict[str, Any]] = {
+    "alice": {"kind": "session", "email": "alice@corp.example", "user_id": "user-alice", "ip": "198.51.100.10",
+              "country": "US", "asn": "64500", "ja3": "a497151ce4338a12c4418c44d375173e",
+              "ja4": "q13d0313h3_55b375c5d22e_c7319ce65786"},
+    "bob": {"kind": "session", "email": "bob@corp.example", "user_id": "user-bob", "ip": "198.51.100.20",
+            "country": "US", "asn": "64500", "ja3": "b497151ce4338a12c4418c44d375173e",
+            "ja4": "q13d0313h3_55b375c5d22e_c7319ce65787"},
+    "svc_key": {"kind": "service_account", "key_id": "key_svc1", "service_account_id": "svc_automation"},
+    "user_key": {"kind": "user_api_key", "key_id": "key_carol", "email": "carol@corp.example",
+                 "user_id": "user-carol"},
+}
+
+
+def parse_time(text: str) -> float:
+    return float(calendar.timegm(time.strptime(text, "%Y-%m-%dT%H:%M:%SZ")))
+
+
+def _fmt(value: Any, i: int) -> Any:
+    """Substitute {i} (the repeat index) in every string of a fixture value."""
+    if isinstance(value, str):
+        return value.replace("{i}", str(i))
+    if isinstance(value, list):
+        return [_fmt(v, i) for v in value]
+    if isinstance(value, dict):
+        return {k: _fmt(v, i) for k, v in value.items()}
+    return value
+
+
+def build_actor(spec: Union[str, Mapping[str, Any]]) -> Dict[str, Any]:
+    """An AuditLogActor object (spec shape, with the session extras seen in the API examples)."""
+    a = dict(ACTORS[spec]) if isinstance(spec, str) else dict(spec)
+    kind = a.get("kind", "session")
+    if kind == "session":
+        session: Dict[str, Any] = {"user": {"id": a.get("user_id", "user-" + a["email"].split("@")[0]),
+                                            "email": a["email"]},
+                                   "ip_address": a["ip"], "user_agent": a.get("user_agent", "Mozilla/5.0")}
+        if a.get("ja3"):
+            session["ja3"] = a["ja3"]
+        if a.get("ja4"):
+            session["ja4"] = a["ja4"]
+        if a.get("country"):
+            session["ip_address_details"] = {"country": a["country"], "city": a.get("city", "City"),
+                                             "region": "Region", "region_code": "RC", "asn": a.get("asn", "64500"),
+                                             "latitude": "0.0", "longitude": "0.0"}
+        return {"type": "session", "session": session}
+    if kind == "service_account":
+        return {"type": "api_key", "api_key": {"id": a["key_id"], "type": "service_account",
+                                               "service_account": {"id": a["service_account_id"]}}}
+    return {"type": "api_key", "api_key": {"id": a["key_id"], "type": "user",
+                                           "user": {"id": a["user_id"], "email": a["email"]}}}
+
+
+def build_events(specs: Sequence[Mapping[str, Any]], now: float) -> List[Dict[str, Any]]:
+    """Audit-log objects from YAML fixture specs (type, actor, minutes_ago, payload, project, repeat)."""
+    out: List[Dict[str, Any]] = []
+    for n, spec in enumerate(specs):
+        for i in range(int(spec.get("repeat", 1))):
+            at = int(now - 60 * float(spec.get("minutes_ago", 20)) + i)
+            obj: Dict[str, Any] = {"id": f"audit_log-{n:02d}{i:04d}{at}", "type": spec["type"], "effective_at": at}
+            if spec.get("project"):
+                obj["project"] = {"id": "proj_main", "name": "Main Project"}
+            obj["actor"] = build_actor(_fmt(spec.get("actor", "alice"), i))
+            if "payload" in spec:
+                obj[spec["type"]] = _fmt(spec["payload"], i)
+            out.append(obj)
+    return out
+
+
+def lookup_overrides(tmp_dir: Path, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Dict[str, str]:
+    """Copies of shipped lookups with the fixture's rows appended (shipped example rows kept)."""
+    out: Dict[str, str] = {}
+    for filename, extra in rows.items():
+        with open(LOOKUPS_DIR / filename, newline="", encoding="utf-8") as fh:
+            reader = csv.DictReader(fh)
+            header = list(reader.fieldnames or [])
+            existing = list(reader)
+        path = tmp_dir / filename
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=header)
+            writer.writeheader()
+            writer.writerows(existing)
+            writer.writerows([{k: r.get(k, "") for k in header} for r in extra])
+        out[filename] = str(path)
+    return out
+
+
+def shipped_stanza(eng: Engine, name: str) -> Mapping[str, str]:
+    return eng.savedsearches[render_detections.stanza_name(name)]
+
+
+def run_detection(eng: Engine, name: str, objs: Sequence[Mapping[str, Any]], now: float) -> List[Dict[str, Any]]:
+    """Run the shipped saved search over the objects written as the input writes them, with its dispatch window."""
+    st = shipped_stanza(eng, name)
+    events = [eng.make_event(to_raw(o)) for o in objs]
+    return eng.search(st["search"], events, now=now, earliest=st["dispatch.earliest_time"],
+                      latest=st["dispatch.latest_time"])
+
+
+def as_list(v: Optional[Union[str, List[str]]]) -> List[str]:
+    if v is None:
+        return []
+    return v if isinstance(v, list) else [v]
