@@ -91,6 +91,8 @@ def extract_timestamp(raw: str, settings: Dict[str, str], now: float) -> float:
         if not m:
             raise SplError(f"timestamp: TIME_PREFIX {prefix!r} not found in event")
         start = m.end()
+    while start < len(raw) and raw[start] in " \t":  # whitespace before the timestamp is skipped
+        start += 1
     look = int(settings.get("MAX_TIMESTAMP_LOOKAHEAD", "128") or "128")
     window = raw[start:start + look] if look > 0 else raw[start:]
     if not fmt:
@@ -191,15 +193,25 @@ def parse_fieldalias(spec: str) -> List[Tuple[str, str, bool]]:
 
 
 def _apply_aliases(row: Row, settings: Dict[str, str]) -> None:
+    """All aliases read the pre-alias fields (no alias of an alias). Since Splunk 7.2.4 an ``AS``
+    alias whose source field is absent removes the alias field; ``ASNEW`` keeps an existing one
+    (docs.splunk.com/Documentation/Splunk/latest/ReleaseNotes/Fieldaliasbehaviorchange)."""
     snapshot = dict(row)
+    present: Dict[str, object] = {}
+    clear: Dict[str, bool] = {}
     for _cls, spec in _classes(settings, "FIELDALIAS-"):
         for src, dst, asnew in parse_fieldalias(spec):
             val = snapshot.get(src)
+            if asnew and snapshot.get(dst) is not None:
+                continue
             if val is None:
+                clear.setdefault(dst, not asnew)
                 continue
-            if asnew and row.get(dst) is not None:
-                continue
-            row[dst] = val
+            present[dst] = val
+    for dst, remove in clear.items():
+        if remove and dst not in present:
+            row.pop(dst, None)
+    row.update(present)
 
 
 def _apply_evals(row: Row, settings: Dict[str, str], ctx: EvalContext) -> None:

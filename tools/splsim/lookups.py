@@ -136,6 +136,9 @@ def parse_lookup_clause(text: str) -> LookupClause:
 
 def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
     """Apply a lookup to a row in place (multivalue inputs: each value is looked up)."""
+    for col, _ev in clause.inputs:
+        if col not in table.columns:
+            raise SplError(f"lookup {clause.table}: no input column {col!r} (columns: {', '.join(table.columns)})")
     input_values: List[List[str]] = [as_list(row.get(ev)) for _col, ev in clause.inputs]
     if any(not vals for vals in input_values):
         return
