@@ -160,3 +160,24 @@ def expected_object_attrs(event: Mapping[str, Any]) -> List[str]:
                 if key not in out:
                     out.append(key)
     return out
+
+
+def break_lines(data: str, line_breaker: str) -> List[str]:
+    """Splunk's LINE_BREAKER rule (props.conf.spec): wherever the regex matches, the text of its first capturing
+    group is discarded; the event ends where the group starts and the next one begins where it ends. Events that
+    are only whitespace are dropped."""
+    import re
+
+    rx = re.compile(line_breaker)
+    assert rx.groups >= 1, "LINE_BREAKER needs a capturing group"
+    events: List[str] = []
+    pos = 0
+    search_from = 0
+    while True:
+        m = rx.search(data, search_from)
+        if m is None or m.start(1) == m.end(1):
+            break
+        events.append(data[pos:m.start(1)])
+        pos = search_from = m.end(1)
+    events.append(data[pos:])
+    return [e for e in events if e.strip()]
