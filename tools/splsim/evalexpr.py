@@ -77,7 +77,8 @@ def tokenize_eval(text: str) -> List[Tuple[str, str]]:
             out.append(("str", _unescape(val[1:-1])))
         elif kind == "field":
             out.append(("field", _unescape(val[1:-1]).replace("\\'", "'")))
-        elif kind == "ident" and val.upper() in _WORD_OPS:
+        elif kind == "ident" and val.upper() in _WORD_OPS and not (
+                val in ("like", "in") and text.startswith("(", pos)):  # like(...)/in(...) are functions
             out.append(("op", val.upper()))
         else:
             out.append((kind, val))

@@ -147,6 +147,8 @@ class _Parser:
             if self.take().kind != "RP":
                 raise SplError(f"missing ')' in search expression {self.text!r}")
             return m
+        if t.kind == "STR" and self.peek() is not None and self.peek().kind == "OP":
+            t = Token("WORD", t.value, t.pos)  # "quoted field name"=value
         if t.kind == "STR":
             rx = _term_regex(t.value)
             return lambda row: bool(rx.search(str(row.get("_raw") or "")))
