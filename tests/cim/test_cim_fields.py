@@ -170,12 +170,25 @@ def test_unknown_event_types_get_generic_fields_and_change(engine):
         assert f["vendor_product"] == "OpenAI Audit Logs" and f["src"] == "192.0.2.9" and f["status"] == "success"
         assert f["signature"] == t and "action" not in f  # the verb of an unknown type is not guessed
         # tenant.* is tenant-scoped by the spec's rule; for other unknown types the scope is not known
-        expected_scope = "true" if t.startswith("tenant.") else ("false" if dataset == "Account_Management" else None)
-        assert f.get("tenant_scoped") == expected_scope, t
+        assert f.get("tenant_scoped") == ("true" if t.startswith("tenant.") else None), t
         if dataset == "Account_Management":
             assert f["src_user"] == "z@example.com" and "user" not in f
         else:
             assert f["user"] == "z@example.com"
+
+
+def test_unknown_login_and_logout_types(engine):
+    actor = {"type": "session", "session": {"user": {"id": "user-9", "email": "z@example.com"}, "ip_address": "192.0.2.9"}}
+    expect = {"login.mfa_failed": ("Authentication", "failure", "failure"),
+              "login.passkey_succeeded": ("Authentication", "success", "success"),
+              "login.challenged": ("Authentication", None, "success"),
+              "logout.forced": ("Change", "logoff", "success")}
+    for t, (dm, action, status) in expect.items():
+        obj = {"id": "audit_log-l", "type": t, "effective_at": 1767225600, "actor": actor}
+        f = engine.extract(engine.make_event(to_raw(obj)))
+        assert (f["cim_datamodel"], f.get("action"), f["status"]) == (dm, action, status), t
+        assert f["user"] == "z@example.com" and f["src"] == "192.0.2.9"
+        assert ("authentication" in as_list(f["tag"])) == (dm == "Authentication")
 
 
 def test_every_eval_runs_in_the_engine_and_matches_the_pipeline(engine, indexed):
