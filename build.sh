@@ -27,9 +27,8 @@ echo "[build] ucc-gen build $APP $VERSION"
 rm -rf output
 ucc-gen build --source package --ta-version "$VERSION" --pip-version "$PIP_VERSION" > .venv/ucc-build.log 2>&1 \
   || { tail -n 40 .venv/ucc-build.log; echo "[build] ucc-gen build failed (full log: .venv/ucc-build.log)"; exit 1; }
-# No byte-code or test leftovers in the package; AppInspect wants no group/world-writable files.
-find "output/$APP" -name '__pycache__' -type d -prune -exec rm -rf {} +
-find "output/$APP" -name '*.pyc' -delete
+# additional_packaging.py (ucc-gen's hook) has trimmed byte-code and pip metadata;
+# AppInspect wants no group/world-writable files.
 chmod -R u+rwX,go+rX,go-w "output/$APP"
 
 mkdir -p dist
