@@ -34,9 +34,10 @@ def conf_manager_for(session_key: str, conf: str, server_uri: Optional[str]) -> 
 def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[str]) -> Dict[str, Any]:
     """A stanza with its encrypted fields decrypted; {} if the conf file or stanza does not exist."""
     try:
-        return dict(conf_manager_for(session_key, conf, server_uri).get_conf(conf).get(stanza))
-    except (conf_manager.ConfManagerException, conf_manager.ConfStanzaNotExistException):
+        stanzas = conf_manager_for(session_key, conf, server_uri).get_conf(conf).get_all(only_current_app=True)
+    except conf_manager.ConfManagerException:
         return {}
+    return dict(stanzas.get(stanza) or {})
 
 
 def logger_for_input(input_name: str) -> logging.Logger:
