@@ -101,7 +101,9 @@ def timechart_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
     hi = max(buckets) if buckets else None
     if ctx.earliest is not None and ctx.latest is not None:
         lo = bucket_time(ctx.earliest, span)
-        hi = bucket_time(ctx.latest - 1e-9, span)
+        hi = bucket_time(ctx.latest, span)
+        if hi >= ctx.latest:  # latest is exclusive
+            hi -= span
     if lo is None or hi is None:
         return []
     series: List[str] = []
