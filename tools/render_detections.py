@@ -257,6 +257,35 @@ def render_transforms(lookups: Sequence[Mapping[str, Any]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
+HELPER_MACROS = {"openai_audit", "openai_audit_actor", "openai_audit_details"}
+
+
+def event_types(d: Mapping[str, Any]) -> str:
+    """The event types a detection reads, from its search (or its ``events_summary``)."""
+    if d.get("events_summary"):
+        return one_line(d["events_summary"])
+    return ", ".join(f"`{t}`" for t in dict.fromkeys(re.findall(r'"([a-z_]+(?:\.[a-z_]+)+)"', d["search"].split("|")[0])))
+
+
+def knobs(d: Mapping[str, Any]) -> str:
+    """Macros and lookups a user can tune without editing the search."""
+    macros = [m for m in dict.fromkeys(re.findall(r"`(\w+)`", d["search"]))
+              if m not in HELPER_MACROS and not m.endswith("_filter")]
+    if "openai_audit_business_hours" in macros:
+        macros[macros.index("openai_audit_business_hours")] = "openai_audit_business_hours_start/_end/_days"
+    lookups = list(dict.fromkeys(re.findall(r"\blookup (\w+)", d["search"])))
+    return ", ".join([f"`{m}`" for m in macros] + [f"lookup `{x}`" for x in lookups]) or "-"
+
+
+def render_readme_table(dets: Sequence[Mapping[str, Any]]) -> str:
+    rows = ["| Detection | Events | Type, severity | MITRE ATT&CK | Knobs |", "|---|---|---|---|---|"]
+    for d in dets:
+        sev = d["notable"]["severity"] + (f" ({d['severity_note']})" if d.get("severity_note") else "")
+        rows.append(f"| {d['name']} | {event_types(d)} | {d['type']}, {sev} | "
+                    f"{', '.join(d['tags']['mitre_attack_id'])} | {knobs(d)} |")
+    return "\n".join(rows) + "\n"
+
+
 def splice(existing: str, generated: str) -> str:
     """Replace the generated block in ``existing`` (or append one), keeping everything else byte for byte."""
     block = f"{BEGIN}\n{generated}{END}\n"
@@ -293,7 +322,11 @@ def rendered_files(root: Path = ROOT) -> Dict[Path, str]:
 def main(argv: Optional[Sequence[str]] = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="fail if the committed files are out of sync")
+    ap.add_argument("--readme-table", action="store_true", help="print the README detection table and exit")
     args = ap.parse_args(argv)
+    if args.readme_table:
+        print(render_readme_table(load_detections()), end="")
+        return 0
     stale = []
     for path, text in rendered_files().items():
         current = path.read_text(encoding="utf-8") if path.exists() else None

@@ -202,3 +202,9 @@ def test_actor_drilldown_finds_the_actors_events() -> None:
     drill = json.loads(_stanza(DETECTIONS[0])["action.notable.param.drilldown_searches"])[0]
     rows = eng.search(drill["search"].replace("$user$", "alice@corp.example"), events, now=now)
     assert [r["type"] for r in rows] == ["scim.disabled"]
+
+
+def test_readme_table_matches_the_detections() -> None:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text[text.index("<!-- BEGIN detections -->"):text.index("<!-- END detections -->")]
+    assert rd.render_readme_table(DETECTIONS) in block, "README table stale: python tools/render_detections.py --readme-table"
