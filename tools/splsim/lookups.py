@@ -134,11 +134,15 @@ def parse_lookup_clause(text: str) -> LookupClause:
     return LookupClause(table, inputs, outputs, output_new)
 
 
+def validate_clause(table: LookupTable, clause: LookupClause) -> None:
+    for col, _ev in clause.inputs + clause.outputs:
+        if col not in table.columns:
+            raise SplError(f"lookup {clause.table}: no column {col!r} (columns: {', '.join(table.columns)})")
+
+
 def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
     """Apply a lookup to a row in place (multivalue inputs: each value is looked up)."""
-    for col, _ev in clause.inputs:
-        if col not in table.columns:
-            raise SplError(f"lookup {clause.table}: no input column {col!r} (columns: {', '.join(table.columns)})")
+    validate_clause(table, clause)
     input_values: List[List[str]] = [as_list(row.get(ev)) for _col, ev in clause.inputs]
     if any(not vals for vals in input_values):
         return
@@ -150,8 +154,6 @@ def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
         matches.extend(table.find(combo))
     outputs = clause.outputs or [(c, c) for c in table.columns if c not in {col for col, _ in clause.inputs}]
     for col, ev in outputs:
-        if col not in table.columns:
-            raise SplError(f"lookup {clause.table}: no column {col!r}")
         if clause.output_new and row.get(ev) is not None:
             continue
         values = [m.get(col, "") for m in matches]

@@ -165,8 +165,8 @@ class _Parser:
             if nxt is not None and nxt.kind == "WORD" and nxt.value == "IN":
                 self.take()
                 return self._in(t.value)
-            if t.value.upper().startswith(("TERM(", "CASE(")):
-                raise SplError(f"unsupported search directive {t.value!r}")
+            if t.value.upper() in ("TERM", "CASE") and nxt is not None and nxt.kind == "LP":
+                raise SplError(f"unsupported search directive {t.value}()")
             rx = _term_regex(t.value)
             if t.value == "*":
                 return _ALWAYS

@@ -9,7 +9,7 @@ from .. import jsonpath, timeutil
 from ..errors import SplError
 from ..evalfuncs import compile_regex
 from ..lexer import tokenize
-from ..lookups import apply_lookup, parse_lookup_clause
+from ..lookups import apply_lookup, parse_lookup_clause, validate_clause
 from ..values import Row, as_list, norm, to_num, to_str
 from .base import SearchContext, command, parse_bool, parse_int, take_options, words
 
@@ -156,6 +156,7 @@ def nomv_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
 def lookup_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
     clause = parse_lookup_clause(args)
     table = ctx.engine.lookup_table(clause.table)
+    validate_clause(table, clause)
     for r in rows:
         apply_lookup(r, table, clause)
     return rows
