@@ -72,8 +72,10 @@ def audit_objects(now: int, n: int = 600, seed: int = 7, days: int = 6) -> List[
     extra logins (successes and bursts of failures) and one session with a never-seen JA3/JA4 an hour ago."""
     start = now - days * 86400
     objs = generator.generate(n, seed, start, now - 300)
-    objs += generator.one_of_each(seed + 1, now - 2 * 3600)
     rng = random.Random(seed + 2)
+    for obj in generator.one_of_each(seed + 1, now - 2 * 3600):  # every type once, spread over the days
+        obj["effective_at"] = rng.randint(start, now - 600)
+        objs.append(obj)
     for _ in range(60):
         objs.append(_login(rng, "login.succeeded", rng.randint(start, now - 600)))
     for _ in range(25):
