@@ -181,3 +181,24 @@ def break_lines(data: str, line_breaker: str) -> List[str]:
         pos = search_from = m.end(1)
     events.append(data[pos:])
     return [e for e in events if e.strip()]
+
+
+NAME_LEAVES = ("name", "role_name", "data.name", "data.group_name", "data.email", "changes_requested.name",
+               "changes_requested.title", "changes_requested.group_name", "changes_requested.role_name",
+               "connector_name")
+
+
+def expected_object(event: Mapping[str, Any]) -> List[str]:
+    """The object's name: the first declared name-like leaf the payload carries, array names, else its ids."""
+    t = event["type"]
+    payload = event.get(t)
+    declared = declared_fields(t)
+    if isinstance(payload, Mapping):
+        for leaf in NAME_LEAVES:
+            value = _get(payload, *leaf.split("."))
+            if leaf in declared and value is not None:
+                return [str(value)]
+        for arr in ("certificates", "configs"):
+            if "%s[].name" % arr in declared and payload.get(arr):
+                return [str(x["name"]) for x in payload[arr] if "name" in x]
+    return expected_object_ids(event)

@@ -8,7 +8,8 @@ from typing import Any, Dict, List, Optional, Union
 import pytest
 
 from cim_support import (AUTH_ACTIONS, CHANGE_ACTIONS, account_target, actor_identity, actor_kind, exact_lookup,
-                         expected_object_attrs, expected_object_ids, expected_user, is_account_type, props_stanza)
+                         expected_object, expected_object_attrs, expected_object_ids, expected_user, is_account_type,
+                         props_stanza)
 
 from oai_audit.events import to_raw
 
@@ -107,10 +108,7 @@ def test_object_fields(extracted):
     for obj, f in extracted:
         ids = expected_object_ids(obj)
         assert as_list(f.get("object_id")) == ids, obj["type"]
-        if ids:
-            assert as_list(f.get("object"))  # a name where the payload has one, else the id
-        else:
-            assert "object" not in f, obj["type"]
+        assert as_list(f.get("object")) == expected_object(obj), obj["type"]
         assert sorted(as_list(f.get("object_attrs"))) == sorted(expected_object_attrs(obj)), obj["type"]
 
 
