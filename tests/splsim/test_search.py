@@ -69,6 +69,17 @@ def test_boolean_operators_and_parentheses(engine: Engine, events: List[Event]) 
     assert len(engine.search("type_lower=login.* AND NOT user=alice*", events)) == 1
 
 
+def test_or_binds_tighter_than_and(engine: Engine, events: List[Event]) -> None:
+    # Search evaluation order: parentheses, NOT, OR, AND (unlike SQL), so "a OR b c" means "(a OR b) c"
+    # (docs.splunk.com/Documentation/Splunk/latest/Search/Booleanexpressions)
+    rows = engine.search("type_lower=login.succeeded OR type_lower=project.created user=carol*", events)
+    assert _types(rows) == ["project.created"]
+    rows = engine.search("user=carol* type_lower=login.succeeded OR type_lower=project.created", events)
+    assert _types(rows) == ["project.created"]
+    rows = engine.search("NOT type_lower=login.* OR user=alice*", events)
+    assert len(rows) == 5  # (NOT login.*) OR alice
+
+
 def test_lowercase_boolean_words_are_terms(engine: Engine, events: List[Event]) -> None:
     # Boolean operators must be capitalised; "or" is a search term
     assert engine.search("type_lower=login.failed or type_lower=project.created", events) == []

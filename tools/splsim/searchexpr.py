@@ -92,46 +92,52 @@ class _Parser:
     def parse(self) -> Matcher:
         if not self.toks:
             return lambda row: True
-        m = self.or_expr()
+        m = self.and_expr()
         if self.peek() is not None:
             t = self.peek()
             raise SplError(f"unexpected {t.value!r} in search expression {self.text!r}")
         return m
 
-    def or_expr(self) -> Matcher:
-        parts = [self.and_expr()]
-        while self._is_word("OR"):
-            self.take()
-            parts.append(self.and_expr())
-        if len(parts) == 1:
-            return parts[0]
-        return lambda row: any(p(row) for p in parts)
+    # Splunk's search precedence differs from SQL: parentheses, then NOT, then OR, then AND
+    # (docs.splunk.com/Documentation/Splunk/latest/Search/Booleanexpressions), so "a OR b c" is "(a OR b) c".
 
     def _is_word(self, w: str) -> bool:
         t = self.peek()
         return t is not None and t.kind == "WORD" and t.value == w
 
-    def _at_and_end(self) -> bool:
-        t = self.peek()
-        return t is None or t.kind == "RP" or self._is_word("OR")
-
     def and_expr(self) -> Matcher:
-        parts = [self.not_expr()]
-        while not self._at_and_end():
+        parts = [self.or_expr()]
+        while True:
+            t = self.peek()
+            if t is None or t.kind == "RP":
+                break
             if self._is_word("AND"):
                 self.take()
-            parts.append(self.not_expr())
-        parts = [p for p in parts if p is not _ALWAYS]
+            parts.append(self.or_expr())
+        parts = [p for p in parts if p is not _ALWAYS and p is not _TIME]
         if not parts:
             return _ALWAYS
         if len(parts) == 1:
             return parts[0]
         return lambda row: all(p(row) for p in parts)
 
+    def or_expr(self) -> Matcher:
+        parts = [self.not_expr()]
+        while self._is_word("OR"):
+            self.take()
+            parts.append(self.not_expr())
+        if len(parts) == 1:
+            return parts[0]
+        if any(p is _TIME for p in parts):
+            raise SplError(f"earliest/latest inside OR is not supported: {self.text!r}")
+        return lambda row: any(p(row) for p in parts)
+
     def not_expr(self) -> Matcher:
         if self._is_word("NOT"):
             self.take()
             inner = self.not_expr()
+            if inner is _TIME:
+                raise SplError(f"NOT earliest/latest is not supported: {self.text!r}")
             return lambda row: not inner(row)
         return self.primary()
 
@@ -142,7 +148,7 @@ class _Parser:
                 self.take()
                 return _ALWAYS_GROUP  # "()" as produced by the CIM index macros: matches everything
             self.depth += 1
-            m = self.or_expr()
+            m = self.and_expr()
             self.depth -= 1
             if self.take().kind != "RP":
                 raise SplError(f"missing ')' in search expression {self.text!r}")
@@ -180,7 +186,7 @@ class _Parser:
             if self.depth:
                 raise SplError(f"{field}= inside parentheses/OR is not supported")
             self.time_bounds[field] = value
-            return _ALWAYS
+            return _TIME
         if op == "==":
             raise SplError(f"'==' is not a search operator (use '=' or the where command): {self.text!r}")
         return _value_matcher(field, op, value)
@@ -212,6 +218,13 @@ def _always_group(row: Row) -> bool:
 
 _ALWAYS: Matcher = _always
 _ALWAYS_GROUP: Matcher = _always_group
+
+
+def _time_modifier(row: Row) -> bool:
+    return True  # earliest=/latest= select events by time before the search runs
+
+
+_TIME: Matcher = _time_modifier
 
 
 def parse_search(text: str) -> Parsed:
