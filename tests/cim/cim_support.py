@@ -3,9 +3,10 @@ lookup, the spec's event-type list, CIM value lists, and the Python statement of
 from __future__ import annotations
 
 import csv
+import functools
 import os
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from addonfactory_splunk_conf_parser_lib import TABConfigParser
 
@@ -119,11 +120,13 @@ def expected_user(event: Mapping[str, Any]) -> Optional[str]:
     return account_target(event) if is_account_type(event["type"]) else actor_identity(event)
 
 
+@functools.lru_cache(maxsize=None)
+def _declared() -> Dict[str, Tuple[str, ...]]:
+    return {r["event_type"]: tuple(f for f in r["payload_fields"].split(";") if f) for r in spec_rows()}
+
+
 def declared_fields(event_type: str) -> List[str]:
-    for row in spec_rows():
-        if row["event_type"] == event_type:
-            return [f for f in row["payload_fields"].split(";") if f]
-    return []
+    return list(_declared().get(event_type, ()))
 
 
 def expected_object_ids(event: Mapping[str, Any]) -> List[str]:
