@@ -3,6 +3,7 @@ add-on's own props/macros) over fixture events and returns what the fixtures imp
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from typing import Any, Dict, List, Mapping, Optional, Sequence
 
@@ -296,3 +297,32 @@ def test_alert_ignores_auth_failures_before_a_success(engine: Engine, data: dict
     good = demo.collector_logs(NOW, [], [demo.InputSpec("flaky_org", "flaky_account")], hours=1)
     fired = _alert(engine, _events(engine, bad + good), NOW)
     assert fired == {}, json.dumps(fired)
+
+
+# ---- the admin guide's troubleshooting searches -----------------------------------------------------------------
+
+def _guide_searches() -> List[tuple]:
+    """(symptom, SPL) for every search in the guide's troubleshooting table (package/README.txt)."""
+    out = []
+    for line in (dd.ROOT / "package" / "README.txt").read_text(encoding="utf-8").splitlines():
+        m = re.match(r"^\| \*\*(.+?)\*\* \| (.*?) \| ", line)
+        if m:
+            for double, single in re.findall(r"`` (.+?) ``|`([^`]+)`", m.group(2)):
+                spl = (double or single).replace("\\|", "|")
+                if "index=" in spl or "`openai_audit`" in spl:
+                    out.append((m.group(1), spl))
+    return out
+
+
+def test_guide_troubleshooting_searches_run_and_find_the_symptoms(engine: Engine, events: list) -> None:
+    searches = _guide_searches()
+    symptoms = {s for s, _ in searches}
+    assert {"401", "403 / missing scope", "429s", "Audit logging off", "No data at all", "Clock skew"} <= symptoms
+    found = {}
+    for symptom, spl in searches:
+        rows = engine.search(spl, events, now=NOW, earliest="-24h")  # every one is valid SPL for the engine
+        found[symptom] = found.get(symptom, 0) + len(rows)
+    # the fixtures have a 401-failing input, 429 retries, polls, events and errors (no 403)
+    for symptom in ("401", "429s", "Audit logging off", "No data at all", "Clock skew", "Errors in general"):
+        assert found[symptom] > 0, symptom
+    assert found["403 / missing scope"] == 0
