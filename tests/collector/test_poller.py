@@ -127,3 +127,16 @@ def test_interrupted_run_resumes_at_the_cursor_and_duplicates_only_the_in_flight
     dups = len(all_ids) - len(set(all_ids))
     assert dups == 50  # exactly the part of page 3 written before the crash
     assert set(crashed.ids[200:]) <= set(rest.ids[:100])
+
+
+def test_a_rejected_saved_cursor_restarts_the_slice_instead_of_failing_forever(sim, events):
+    store, sink = MemoryStore(), ListSink()
+    start = NOW - 4 * 86400
+    store.update(key(), {"version": 1, "seq": 3, "next_gte": start, "covered_to": None,
+                         "window": {"gte": start, "lte": NOW - 30, "reread_from": NOW - 630},
+                         "after": "audit_log-gone", "seen": {}})
+    [res] = poll(sim.base_url, store, sink, start=start)
+    assert res.error is None and res.warning is not None and "cursor" in res.warning
+    assert sim.requests[0].status == 400 and "after" not in sim.requests[1].query
+    assert sorted(sink.ids) == sorted(e["id"] for e in events if e["effective_at"] <= NOW - 30)
+    assert from_record(store.get(key())).window is None

@@ -111,7 +111,20 @@ def poll_stream(client: AuditLogClient, spec: StreamSpec, checkpoint: Checkpoint
                 if window is None:
                     break
                 state.window, state.after = window, None
-            _page_window(client, spec, checkpoint, state, sink, result)
+            try:
+                _page_window(client, spec, checkpoint, state, sink, result)
+            except ClientError as exc:
+                if not (state.after and exc.status == 400 and "cursor" in exc.api_message.lower()):
+                    raise
+                # The saved cursor is no longer accepted: restart the slice from its top rather than stay
+                # stuck forever. Events of this slice written before the cursor may be written again.
+                LOG.warning("stream %s: the API rejected the saved cursor %r (%s); restarting the slice "
+                            "[%s, %s] from its start, events already written from it may be duplicated",
+                            spec.name, state.after, exc.api_message, state.window.gte if state.window else "",
+                            state.window.lte if state.window else "")
+                result.warning = f"saved cursor rejected by the API; slice restarted ({exc.api_message})"
+                state.after = None
+                checkpoint.save(state)
     except CollectorError as exc:
         result.error = exc
     finally:
