@@ -13,6 +13,7 @@ import fnmatch
 import re
 import urllib.parse
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Tuple
 
 from . import jsonpath, timeutil
@@ -44,6 +45,7 @@ class Event:
                 "sourcetype": self.sourcetype, "index": self.index}
 
 
+@lru_cache(maxsize=1024)
 def _source_pattern(pattern: str) -> "re.Pattern[str]":
     parts = re.split(r"(\.\.\.|\*)", pattern)
     body = "".join(".*" if p == "..." else "[^/]*" if p == "*" else re.escape(p) for p in parts)
@@ -60,8 +62,20 @@ def merged_props(props: Stanzas, sourcetype: str, source: str, host: str) -> Dic
     return merged
 
 
+_CLASS_CACHE: Dict[Tuple[int, str], Tuple[Dict[str, str], List[Tuple[str, str]]]] = {}
+
+
 def _classes(settings: Dict[str, str], prefix: str) -> List[Tuple[str, str]]:
-    return sorted(((k[len(prefix):], v) for k, v in settings.items() if k.startswith(prefix)), key=lambda kv: kv[0])
+    """``prefix-<class> = value`` settings in ASCII order of class name (memoised per settings dict)."""
+    key = (id(settings), prefix)
+    hit = _CLASS_CACHE.get(key)
+    if hit is not None and hit[0] is settings:
+        return hit[1]
+    out = sorted(((k[len(prefix):], v) for k, v in settings.items() if k.startswith(prefix)), key=lambda kv: kv[0])
+    if len(_CLASS_CACHE) > 4096:
+        _CLASS_CACHE.clear()
+    _CLASS_CACHE[key] = (settings, out)
+    return out
 
 
 # --- index time --------------------------------------------------------------------------------
@@ -178,6 +192,7 @@ def _apply_kv(row: Row, settings: Dict[str, str]) -> None:
     raise SplError(f"KV_MODE = {mode} is not supported (json, auto, none)")
 
 
+@lru_cache(maxsize=1024)
 def parse_fieldalias(spec: str) -> List[Tuple[str, str, bool]]:
     toks = tokenize(spec)
     words = [t.value for t in toks]
@@ -238,6 +253,7 @@ class SearchTimePipeline:
         self.transforms = confs.get("transforms", {})
         self.tags = self._load_tags(confs.get("tags", {}))
         self.get_table = get_table
+        self._settings_cache: Dict[Tuple[str, str, str], Dict[str, str]] = {}
         self.eventtypes: List[Tuple[str, Callable[[Row], bool]]] = []
         for name, st in sorted(confs.get("eventtypes", {}).items()):
             if st.get("disabled", "0").strip().lower() in ("1", "true"):
@@ -269,9 +285,17 @@ class SearchTimePipeline:
             out[(urllib.parse.unquote(field), urllib.parse.unquote(value))] = enabled
         return out
 
+    def _settings(self, event: Event) -> Dict[str, str]:
+        key = (event.sourcetype, event.source, event.host)
+        settings = self._settings_cache.get(key)
+        if settings is None:
+            settings = merged_props(self.props, *key)
+            self._settings_cache[key] = settings
+        return settings
+
     def run(self, event: Event, ctx: EvalContext) -> Row:
         row = event.base_fields()
-        settings = merged_props(self.props, event.sourcetype, event.source, event.host)
+        settings = self._settings(event)
         for _cls, spec in _classes(settings, "EXTRACT-"):
             _apply_extract(row, spec)
         for _cls, spec in _classes(settings, "REPORT-"):

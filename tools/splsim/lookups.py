@@ -9,6 +9,7 @@ import gzip
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Dict, List, Optional, Tuple
 
 from .errors import SplError
@@ -29,6 +30,7 @@ class LookupTable:
     max_matches: int = 1000
     min_matches: int = 0
     default_match: str = ""
+    _indexes: Dict[str, Tuple[Dict[str, List[int]], List[int]]] = field(default_factory=dict)
 
     def _match_one(self, col: str, value: str, cell: str) -> bool:
         mt = self.match_types.get(col, "EXACT")
@@ -43,10 +45,36 @@ class LookupTable:
             return cell == value
         return cell.lower() == value.lower()
 
+    def _column_index(self, col: str) -> Tuple[Dict[str, List[int]], List[int]]:
+        """(folded literal cell -> row positions, positions of cells that need a pattern match)."""
+        cached = self._indexes.get(col)
+        if cached is None:
+            literal: Dict[str, List[int]] = {}
+            patterns: List[int] = []
+            mt = self.match_types.get(col, "EXACT")
+            for i, row in enumerate(self.rows):
+                cell = row.get(col, "")
+                if mt == "CIDR" or (mt == "WILDCARD" and "*" in cell):
+                    patterns.append(i)
+                else:
+                    literal.setdefault(self._fold(cell), []).append(i)
+            cached = (literal, patterns)
+            self._indexes[col] = cached
+        return cached
+
+    def _fold(self, s: str) -> str:
+        return s if self.case_sensitive else s.lower()
+
     def find(self, inputs: Dict[str, str]) -> List[Dict[str, str]]:
         """Rows (file order) matching all input column values."""
         out: List[Dict[str, str]] = []
-        for row in self.rows:
+        positions: Optional[set] = None
+        for col, val in inputs.items():
+            literal, patterns = self._column_index(col)
+            cand = set(literal.get(self._fold(val), ())) | set(patterns)
+            positions = cand if positions is None else positions & cand
+        candidates = [self.rows[i] for i in sorted(positions or ())]
+        for row in candidates:
             if all(self._match_one(col, val, row.get(col, "")) for col, val in inputs.items()):
                 out.append(row)
                 if len(out) >= self.max_matches:
@@ -93,6 +121,7 @@ class LookupClause:
     output_new: bool
 
 
+@lru_cache(maxsize=1024)
 def parse_lookup_clause(text: str) -> LookupClause:
     toks = [t for t in tokenize(text) if t.kind != "COMMA"]
     if not toks:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional, Sequence
 
 from .errors import SplError
@@ -23,12 +24,14 @@ TIME_FIELDS = ("earliest", "latest")
 _KEYWORDS = {"AND", "OR", "NOT"}
 
 
+@lru_cache(maxsize=65536)
 def wildcard_regex(value: str, *, anchored: bool = True, ignore_case: bool = True) -> "re.Pattern[str]":
     body = ".*".join(re.escape(p) for p in value.split("*"))
     flags = re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL
     return re.compile(f"^{body}$" if anchored else body, flags)
 
 
+@lru_cache(maxsize=4096)
 def _term_regex(term: str) -> "re.Pattern[str]":
     body = ".*?".join(re.escape(p) for p in term.split("*"))
     left = "" if term.startswith("*") else r"(?<![^\W_])"
@@ -227,7 +230,9 @@ def _time_modifier(row: Row) -> bool:
 _TIME: Matcher = _time_modifier
 
 
+@lru_cache(maxsize=2048)
 def parse_search(text: str) -> Parsed:
-    """Compile a search expression; earliest=/latest= terms are returned separately."""
+    """Compile a search expression; earliest=/latest= terms are returned separately (cached:
+    treat the result as read-only)."""
     p = _Parser(tokenize(text), text)
     return Parsed(p.parse(), p.time_bounds)
