@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from cim_support import REPO, exact_lookup, props_stanza
+from cim_support import REPO, conf, exact_lookup, props_stanza
 
 
 def _block() -> str:
@@ -20,6 +20,11 @@ def _created_fields() -> set:
         if k.startswith("FIELDALIAS-"):
             words = v.split()
             fields |= {words[i + 1] for i, w in enumerate(words) if w in ("AS", "ASNEW")}
+        if k.startswith("EXTRACT-"):
+            fields |= set(re.findall(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", v))
+        if k.startswith("REPORT-"):
+            for name in v.replace(",", " ").split():
+                fields |= set(re.findall(r"(\w+)::", conf("transforms.conf")[name]["FORMAT"]))
         if k.startswith("LOOKUP-"):
             out = v.split(" OUTPUT ", 1)[1].split()
             fields |= {w for i, w in enumerate(out) if w != "AS" and (i + 1 >= len(out) or out[i + 1] != "AS")}
