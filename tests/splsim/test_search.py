@@ -142,3 +142,15 @@ def test_search_syntax_errors(engine: Engine, events: List[Event]) -> None:
     for bad in ["(type=a", "type=a)", "a ==b", 'x="unterminated', "NOT", "type IN a"]:
         with pytest.raises(SplError):
             engine.search(bad, events)
+
+
+def test_subsearch_in_search_terms(engine: Engine, events: List[Event]) -> None:
+    # A subsearch's results become ( ( f="v" ) OR ... ) via the implicit format command
+    # (docs.splunk.com/Documentation/Splunk/latest/Search/Aboutsubsearches)
+    rows = engine.search("sourcetype=openai:audit [ search type_lower=api_key.* | fields user ] | table type_lower",
+                         events)
+    assert _types(rows) == ["api_key.created", "login.succeeded"]
+    rows = engine.search("sourcetype=openai:audit | search NOT [ | inputlookup fixture_action_labels "
+                         "| where action!=\"created\" | fields action ] | stats count", events)
+    assert rows == [{"count": "3"}]
+    assert engine.search("sourcetype=openai:audit [ search type_lower=nothing | fields user ]", events) == []

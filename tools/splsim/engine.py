@@ -12,7 +12,7 @@ from .conf import Stanzas, find_lookup_files, load_app
 from .errors import SplError
 from .evalexpr import EvalContext, compile_eval
 from .extract import Event, SearchTimePipeline, extract_timestamp, merged_props, truncate_raw
-from .lexer import split_command, split_pipeline
+from .lexer import split_command, split_pipeline, tokenize
 from .lookups import LookupTable, build_table
 from .macros import MacroExpander
 from .searchexpr import parse_search
@@ -132,7 +132,7 @@ class Engine:
             name, args = split_command(first)
             if name == "search":
                 first = args
-            parsed = parse_search(first)
+            parsed = parse_search(self._expand_subsearches(first, ctx))
             bounds = dict(parsed.time_bounds)
             if "earliest" in bounds:
                 ctx.earliest = timeutil.parse_time_modifier(bounds["earliest"], ctx.eval_ctx.now)
@@ -149,8 +149,26 @@ class Engine:
                 raise SplError(f"unknown search command {name!r}")
             if cmd.generating:
                 raise SplError(f"{name} is a generating command and must be first in the search")
+            if name == "search":
+                args = self._expand_subsearches(args, ctx)
             rows = cmd.run(args, rows, ctx)
         return rows
+
+    def _expand_subsearches(self, text: str, ctx: SearchContext) -> str:
+        """Replace each [subsearch] in a search expression by its results formatted as Splunk's
+        implicit ``format`` does: ( ( f1="v" AND f2="w" ) OR ( ... ) ); no results -> NOT ( )."""
+        if "[" not in text:
+            return text
+        out = []
+        pos = 0
+        for tok in tokenize(text):
+            if tok.kind != "SUB":
+                continue
+            out.append(text[pos:tok.pos])
+            out.append(_format_rows(self.run_pipeline(tok.value, ctx)))
+            pos = tok.end
+        out.append(text[pos:])
+        return "".join(out)
 
     @staticmethod
     def _set_info(ctx: SearchContext) -> None:
@@ -163,6 +181,34 @@ class Engine:
                if (ctx.earliest is None or e.time >= ctx.earliest) and (ctx.latest is None or e.time < ctx.latest)]
         # Splunk returns events newest first
         return sorted(evs, key=lambda e: -e.time)
+
+
+def _quote(v: str) -> str:
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _format_rows(rows: List[Row]) -> str:
+    terms = []
+    for r in rows:
+        if set(r) in ({"search"}, {"query"}):
+            terms.append("( " + str(to_str(next(iter(r.values())))) + " )")
+            continue
+        parts = []
+        for k, v in r.items():
+            if k.startswith("_"):
+                continue
+            vals = output_value(v)
+            if vals is None:
+                continue
+            if isinstance(vals, list):
+                parts.append("( " + " OR ".join(f"{k}={_quote(x)}" for x in vals) + " )")
+            else:
+                parts.append(f"{k}={_quote(vals)}")
+        if parts:
+            terms.append("( " + " AND ".join(parts) + " )")
+    if not terms:
+        return "NOT ( )"
+    return "( " + " OR ".join(terms) + " )"
 
 
 def _resolve(t: TimeArg, now: float) -> Optional[float]:

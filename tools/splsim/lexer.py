@@ -14,6 +14,7 @@ class Token:
     kind: str  # WORD, STR (double-quoted), OP (= != == < <= > >=), LP, RP, COMMA, SUB ([...])
     value: str
     pos: int
+    end: int = -1  # index just after the token (set for SUB)
 
 
 def _skip_quoted(text: str, i: int) -> int:
@@ -112,7 +113,7 @@ def tokenize(text: str) -> List[Token]:
             i = j
         elif c == "[":
             j = _skip_bracket(text, i)
-            toks.append(Token("SUB", text[i + 1:j - 1].strip(), i))
+            toks.append(Token("SUB", text[i + 1:j - 1].strip(), i, j))
             i = j
         elif c == "(":
             toks.append(Token("LP", c, i))
