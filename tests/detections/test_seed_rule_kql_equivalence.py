@@ -16,7 +16,7 @@ import pytest
 duckdb_kql = pytest.importorskip("duckdb_kql", reason="duckdb-kql has no release for this Python (needs >= 3.11)")
 duckdb = pytest.importorskip("duckdb", reason="duckdb is installed with duckdb-kql (Python >= 3.11)")
 
-from oai_sim.generator import make_event, one_of_each  # noqa: E402
+from oai_sim.generator import generate, make_event, one_of_each  # noqa: E402
 from splsim import Engine  # noqa: E402
 
 from det_support import APP_DIR, DEFAULT_NOW, parse_time, run_detection  # noqa: E402
@@ -36,6 +36,7 @@ EDGE_TYPES = ["Organization.Updated", "custom.owner", "owners.changed", "x.setti
 def _fixtures(now: float) -> List[Dict[str, Any]]:
     at = int(now - 1200)
     events = one_of_each(7, at) + one_of_each(8, at - 60)  # every one of the 145 types, twice, varied actors
+    events += generate(400, 10, at - 3000, at)  # a realistic mix, tenant and non-tenant
     rng = random.Random(9)
     for kind in ("session", "api_key_user", "api_key_service_account"):
         for t in ("organization.updated", "scim.disabled", "tenant.sso_connection.deleted", "login.failed"):
