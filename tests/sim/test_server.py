@@ -5,6 +5,7 @@ import random
 import httpx
 import pytest
 
+from oai_sim import faults as F
 from oai_sim.catalog import TENANT_TYPES
 from oai_sim.generator import Dataset, generate, same_second_burst
 from oai_sim.server import Simulator
@@ -165,3 +166,16 @@ def test_auth_and_scope_errors_never_echo_the_key(sim, client, events):
     assert any(r.headers.get("Authorization") == "<redacted>" for r in recorded)
     assert _error(client.get(sim.base_url + "/organization/usage"), 404)["message"].startswith("Invalid URL")
     assert _error(client.post(sim.url), 404)
+
+
+def test_page_cache_serves_identical_pages_and_invalidates_on_add(client):
+    evs = generate(150, seed=14, start=T0, end=T0 + 100, tenant=False)
+    with Simulator(evs, cache_pages=True) as s:
+        a = client.get(s.url, params={"limit": 100}).content
+        assert client.get(s.url, params={"limit": 100}).content == a
+        newer = generate(1, seed=15, start=T0 + 200, end=T0 + 200, tenant=False)
+        s.add_events(newer)
+        b = client.get(s.url, params={"limit": 100}).json()
+        assert b["data"][0]["id"] == newer[0]["id"]
+        s.inject(F.truncated_json())
+        assert len(client.get(s.url, params={"limit": 100}).content) < len(a)

@@ -2,6 +2,9 @@
 
     python -m oai_sim --port 8787 --events 2000 --seed 7 --days 7 --admin-key sk-admin-demo [--no-tenant]
 
+``--start/--end`` (epoch seconds) replace ``--days``; with ``--tenant-events M`` the ``--events`` are all
+non-tenant types and M tenant-scoped events are added (exact counts per stream, for benchmarks).
+
 Prints the base URL, serves until SIGINT/SIGTERM.
 """
 from __future__ import annotations
@@ -25,15 +28,23 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--days", type=float, default=7.0, help="events spread over the last N days")
     ap.add_argument("--admin-key", default="sk-admin-demo", help="the bearer key the simulator accepts")
     ap.add_argument("--no-tenant", action="store_true", help="org not tenant-enabled (tenant_only=true -> 400)")
+    ap.add_argument("--start", type=int, help="earliest effective_at (epoch seconds; default now - days)")
+    ap.add_argument("--end", type=int, help="latest effective_at (epoch seconds; default now)")
+    ap.add_argument("--tenant-events", type=int, help="--events become non-tenant only, plus this many tenant ones")
+    ap.add_argument("--cache-pages", action="store_true", help="cache rendered pages (benchmarks; uses memory)")
     args = ap.parse_args(argv)
 
-    end = int(time.time())
-    start = end - int(args.days * 86400)
-    sim = Simulator(Dataset(args.events, args.seed, start, end), admin_key=args.admin_key, port=args.port,
-                    tenant_enabled=not args.no_tenant)
+    end = args.end if args.end is not None else int(time.time())
+    start = args.start if args.start is not None else end - int(args.days * 86400)
+    split = args.tenant_events is not None
+    sim = Simulator(Dataset(args.events, args.seed, start, end, tenant=False if split else None),
+                    admin_key=args.admin_key, port=args.port, tenant_enabled=not args.no_tenant,
+                    cache_pages=args.cache_pages)
+    if split and args.tenant_events:
+        sim.add_events(Dataset(args.tenant_events, args.seed + 1, start, end, tenant=True))
     sim.start()
     print(sim.base_url, flush=True)
-    print("serving %d events (%s .. %s), GET %s ; Ctrl-C to stop" % (args.events, start, end, sim.url),
+    print("serving %d events (%s .. %s), GET %s ; Ctrl-C to stop" % (len(sim.store), start, end, sim.url),
           file=sys.stderr, flush=True)
     done = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

@@ -106,13 +106,17 @@ class Simulator:
 
     def __init__(self, events: Union[Dataset, Iterable[Dict[str, Any]]] = (), *, admin_key: str = "sk-admin-test",
                  host: str = "127.0.0.1", port: int = 0, tenant_enabled: bool = True,
-                 scopes: Sequence[str] = (REQUIRED_SCOPE,), default_limit: int = 20) -> None:
+                 scopes: Sequence[str] = (REQUIRED_SCOPE,), default_limit: int = 20,
+                 cache_pages: bool = False) -> None:
         if host not in ("127.0.0.1", "::1", "localhost"):
             raise ValueError("the simulator only listens on loopback")
         self.admin_key = admin_key
         self.tenant_enabled = tenant_enabled
         self.scopes = tuple(scopes)
         self.default_limit = default_limit
+        # cache_pages: keep each rendered page (by exact query) until events are added; for benchmarks that
+        # replay the same pages and must not measure the generator. Costs memory: off by default.
+        self._page_cache: Optional[Dict[Any, bytes]] = {} if cache_pages else None
         self.store = EventStore()
         self.store.add(events)
         self._host, self._port = host, port
@@ -161,6 +165,9 @@ class Simulator:
     # data and faults -------------------------------------------------------------------------------------
     def add_events(self, events: Union[Dataset, Iterable[Dict[str, Any]]]) -> int:
         """Insert events at runtime (e.g. late arrivals behind a checkpoint); thread-safe."""
+        with self._lock:
+            if self._page_cache is not None:
+                self._page_cache.clear()
         return self.store.add(events)
 
     def inject(self, *faults: Fault) -> None:
@@ -208,11 +215,19 @@ class Simulator:
                 if early is not None:
                     return early
             q = P.parse_query(query, default_limit=self.default_limit, tenant_enabled=self.tenant_enabled)
+            cache_key = tuple(sorted((k, tuple(v)) for k, v in query.items()))
+            if fault is None and self._page_cache is not None and cache_key in self._page_cache:
+                return 200, None, {}, self._page_cache[cache_key]
             try:
                 page = self.store.query(q)
             except UnknownCursor as exc:
                 raise P.unknown_cursor(str(exc.args[0])) from None
             body = P.list_body(page.data, page.has_more)
+            if fault is None and self._page_cache is not None:
+                raw = _dumps(body)
+                with self._lock:
+                    self._page_cache[cache_key] = raw
+                return 200, None, {}, raw
             return self._late_fault(fault, body, query)
         except P.ApiError as err:
             return err.status, err.body, {}, None
