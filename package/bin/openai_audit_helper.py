@@ -18,7 +18,8 @@ from splunklib import modularinput as smi
 from oai_audit import SOURCETYPE
 from oai_audit.client import AuditLogClient, make_verify
 from oai_audit.errors import (
-    AuthError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TransientError,
+    AuthError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TlsError,
+    TransientError,
 )
 from oai_audit.events import event_time, to_raw
 from oai_audit.poller import PollConfig, StreamResult, run, stream_specs
@@ -83,6 +84,8 @@ def _report(logger: logging.Logger, res: StreamResult, input_name: str, account:
         log.log_permission_error(logger, err, full_msg=False, msg_before=before)
     elif isinstance(err, (TransientError, RetryBudgetExhausted)):
         log.log_connection_error(logger, err, full_msg=False, msg_before=before)
+    elif isinstance(err, TlsError):
+        log.log_configuration_error(logger, err, full_msg=False, msg_before=before)
     elif isinstance(err, ProtocolError):
         log.log_server_error(logger, err, full_msg=False, msg_before=before)
     else:

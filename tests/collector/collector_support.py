@@ -2,7 +2,11 @@
 from __future__ import annotations
 
 import math
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional
 
 import httpx
@@ -78,3 +82,16 @@ def non_tenant(events: Iterable[Dict[str, Any]]) -> List[Dict[str, Any]]:
 def pages_for(counts: Iterable[int]) -> int:
     """Requests to page windows holding these event counts: max(1, ceil(n/100)) each."""
     return sum(max(1, math.ceil(n / 100)) for n in counts)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+CLI = ROOT / "package" / "bin" / "openai_audit_cli.py"
+
+
+def run_cli(*args: str, key: str = KEY, env_key: bool = True, timeout: float = 120, script: Path = CLI,
+            python_flags: Iterable[str] = ()) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "OPENAI"))}
+    if env_key:
+        env["OPENAI_ADMIN_KEY"] = key
+    return subprocess.run([sys.executable, *python_flags, str(script), *args], capture_output=True, text=True, env=env,
+                          timeout=timeout)

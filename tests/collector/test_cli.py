@@ -20,19 +20,7 @@ from oai_sim.server import Simulator
 from oai_audit.events import to_raw
 from oai_audit.eventtypes import is_tenant_scoped
 
-from collector_support import KEY, NOW
-
-ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / "package" / "bin" / "openai_audit_cli.py"
-
-
-def run_cli(*args: str, key: str = KEY, env_key: bool = True, timeout: float = 120) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "OPENAI"))}
-    if env_key:
-        env["OPENAI_ADMIN_KEY"] = key
-    return subprocess.run([sys.executable, str(CLI), *args], capture_output=True, text=True, env=env,
-                          timeout=timeout)
-
+from collector_support import KEY, NOW, run_cli
 
 @pytest.fixture(scope="module")
 def cli_events():

@@ -104,3 +104,53 @@ def test_missing_account_is_a_configuration_error(env):
     proc = runner.run(start_date=NOW - 3 * 86400, account="nope")
     assert proc.returncode == 0 and parse_events(proc.stdout) == [] and sim.requests == []
     assert 'exc_l="Configuration Error"' in runner.log_text and "nope" in runner.log_text
+
+
+def test_built_cli_runs_on_the_apps_own_lib_without_site_packages(env, mi_events):
+    from collector_support import run_cli
+    from modinput_support import APP
+    sim, fake, runner = env
+    proc = run_cli("--base-url", sim.base_url, "--since", str(NOW - 3 * 86400), "--tenant",
+                   script=APP / "bin" / "openai_audit_cli.py", python_flags=("-S", "-I"))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(proc.stdout.splitlines()) == sorted(to_raw(e) for e in mi_events)
+    assert KEY not in proc.stderr
+
+
+def test_proxy_settings_are_used_by_the_input(env, mi_events):
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    import httpx
+    sim, fake, runner = env
+    seen = []
+
+    class Proxy(BaseHTTPRequestHandler):
+        def log_message(self, *a):
+            pass
+
+        def do_GET(self):
+            seen.append((self.path, self.headers.get("Proxy-Authorization", "")))
+            r = httpx.get(self.path, headers={"Authorization": self.headers.get("Authorization", "")})
+            self.send_response(r.status_code)
+            self.send_header("Content-Length", str(len(r.content)))
+            self.end_headers()
+            self.wfile.write(r.content)
+
+    proxy = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    threading.Thread(target=proxy.serve_forever, daemon=True).start()
+    try:
+        fake.set_conf("ta_openai_audit_settings", "proxy", {
+            "proxy_enabled": "1", "proxy_type": "http", "proxy_url": "127.0.0.1",
+            "proxy_port": str(proxy.server_address[1]), "proxy_username": "pxuser", "proxy_password": "******"})
+        fake.set_password(fake.account_realm("ta_openai_audit_settings"), "proxy",
+                          '{"proxy_password": "px-Secret-123"}')
+        proc = runner.run(start_date=NOW - 3 * 86400)
+    finally:
+        proxy.shutdown()
+        proxy.server_close()
+    assert proc.returncode == 0, proc.stderr
+    assert len(parse_events(proc.stdout)) == sum(1 for e in mi_events if not is_tenant_scoped(e["type"]))
+    assert seen and all(p.startswith(sim.base_url) for p, _ in seen)
+    import base64
+    assert seen[0][1] == "Basic " + base64.b64encode(b"pxuser:px-Secret-123").decode()
+    assert "px-Secret-123" not in runner.log_text and "pxuser:***@127.0.0.1" in runner.log_text

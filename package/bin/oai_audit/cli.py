@@ -13,6 +13,7 @@ from .checkpoint import MemoryStore, SingleFileStore, Store
 from .client import AuditLogClient, make_verify
 from .errors import (
     AuthError, CheckpointError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted,
+    TlsError,
 )
 from .events import to_raw
 from .poller import DEFAULT_LAG, DEFAULT_OVERLAP, DEFAULT_SLICE, PollConfig, run, stream_specs
@@ -75,7 +76,7 @@ def exit_code_for(error: CollectorError) -> int:
         return EXIT_PROTOCOL
     if isinstance(error, RetryBudgetExhausted):
         return EXIT_UNAVAILABLE
-    if isinstance(error, ConfigError):
+    if isinstance(error, (ConfigError, TlsError)):
         return EXIT_CONFIG
     return EXIT_ERROR
 

@@ -14,7 +14,7 @@ import httpx
 from . import USER_AGENT
 from .errors import (
     ApiError, AuthError, ClientError, CollectorError, ForbiddenError, MalformedResponse, RateLimited,
-    RetryBudgetExhausted, ScopeError, TransientError,
+    RetryBudgetExhausted, ScopeError, TlsError, TransientError,
 )
 from .retry import RetryPolicy, parse_retry_after
 
@@ -145,6 +145,17 @@ def parse_page(response: httpx.Response) -> Page:
                 last_id=last_id if isinstance(last_id, str) and last_id else None)
 
 
+def _is_tls_verification_failure(exc: BaseException) -> bool:
+    seen = 0
+    cur: Optional[BaseException] = exc
+    while cur is not None and seen < 10:
+        if isinstance(cur, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY_FAILED" in str(cur):
+            return True
+        cur = cur.__cause__ or cur.__context__
+        seen += 1
+    return False
+
+
 @dataclass
 class Stats:
     """Counters of one run, shared by the client and the poller."""
@@ -191,6 +202,9 @@ class AuditLogClient:
         except httpx.TimeoutException as exc:
             raise TransientError(f"request timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
+            if _is_tls_verification_failure(exc):
+                raise TlsError("TLS certificate verification failed for the API (set the account's CA bundle "
+                               f"if a proxy or gateway re-signs TLS): {exc}") from None
             raise TransientError(f"network error: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
             raise error_for_response(response)

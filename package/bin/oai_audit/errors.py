@@ -60,6 +60,10 @@ class TransientError(ApiError):
     retryable = True
 
 
+class TlsError(CollectorError):
+    """The API's TLS certificate could not be verified: a configuration problem, not retried."""
+
+
 class ProtocolError(CollectorError):
     """The API answered something the collector cannot safely follow (pagination anomaly)."""
 

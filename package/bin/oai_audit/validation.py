@@ -12,7 +12,7 @@ import httpx
 from .client import AuditLogClient, Query, make_verify
 from .errors import (
     AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, RateLimited,
-    ScopeError, TransientError,
+    ScopeError, TlsError, TransientError,
 )
 from .retry import RetryPolicy
 
@@ -88,6 +88,9 @@ def validate_credentials(base_url: str, api_key: str, *, proxy_url: Optional[str
         raise ConfigError(f"The admin API key may not read the audit log (HTTP 403). {exc}") from None
     except RateLimited:
         raise ConfigError("The API is rate limiting this key (HTTP 429): try again in a minute.") from None
+    except TlsError as exc:
+        raise ConfigError(f"Cannot verify the TLS certificate of {url}: set a CA bundle for this account if a "
+                          f"proxy or gateway re-signs TLS. ({exc})") from None
     except TransientError as exc:
         raise ConfigError(f"Cannot reach the OpenAI API at {url}: {exc}. Check the base URL, proxy and "
                           f"network.") from None
