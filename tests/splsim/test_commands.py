@@ -59,9 +59,10 @@ def test_stats_by_sorted_and_null_groups_dropped(engine: Engine, events: List[Ev
 
 
 def test_stats_count_field_counts_non_null(engine: Engine, events: List[Event]) -> None:
-    # count(X) counts events where X is present (docs .../Aggregatefunctions "count")
-    rows = engine.search('sourcetype=openai:audit | stats count(label) as c, count', events)
-    assert rows == [{"c": "5", "count": "6"}]
+    # count(X) is the number of occurrences of X: events without X add nothing, each value of a
+    # multivalue field counts (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Aggregatefunctions)
+    rows = engine.search('sourcetype=openai:audit | stats count(label) as c, count, count(tag) as tags', events)
+    assert rows == [{"c": "5", "count": "6", "tags": "15"}]
 
 
 def test_stats_count_eval(engine: Engine, events: List[Event]) -> None:
