@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from solnlib import conf_manager, log
 from solnlib.modular_input.checkpointer import KVStoreCheckpointer
+from splunklib import binding
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key
@@ -49,16 +50,34 @@ def default_checkpoint_dir() -> str:
     return os.path.join(home, "var", "lib", "splunk", "modinputs", INPUT_SCHEME)
 
 
+def kv_store_problem(session_key: str, server_uri: Optional[str]) -> Optional[str]:
+    """One quick request (no retries) to the KV store; the reason it is unusable, or None if it answers."""
+    parts = splunkd_parts(server_uri)
+    try:
+        ctx = binding.Context(token=session_key, owner="nobody", app=ADDON_NAME,
+                              **{k: v for k, v in parts.items() if v is not None})
+        ctx.get("storage/collections/config", count=1)
+    except binding.HTTPError as exc:
+        return f"HTTP {exc.status}"
+    except Exception as exc:  # connection refused, TLS, ...
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
 def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Optional[str],
                logger: logging.Logger) -> MirroredStore:
-    """KV store checkpoints (mirrored to files in checkpoint_dir); file only when the KV store is unavailable."""
+    """KV store checkpoints (mirrored to files in checkpoint_dir); file only when the KV store is unavailable
+    (probed once, so a heavy forwarder without KV store does not pay solnlib's retry back-off every run)."""
     mirror = FileStore(checkpoint_dir or default_checkpoint_dir())
-    try:
-        primary = KVStoreCheckpointer(COLLECTION, session_key, ADDON_NAME, **splunkd_parts(server_uri))
-    except Exception as exc:  # KV store disabled (heavy forwarder), not ready, or unreachable
-        logger.warning("KV store unavailable (%s: %s); using file checkpoints in %s",
-                       type(exc).__name__, exc, mirror.directory)
-        primary = None
+    problem = kv_store_problem(session_key, server_uri)
+    primary = None
+    if problem is None:
+        try:
+            primary = KVStoreCheckpointer(COLLECTION, session_key, ADDON_NAME, **splunkd_parts(server_uri))
+        except Exception as exc:  # not ready, collection cannot be created, ...
+            problem = f"{type(exc).__name__}: {exc}"
+    if problem is not None:
+        logger.warning("KV store unavailable (%s); using file checkpoints in %s", problem, mirror.directory)
     return MirroredStore(primary, mirror, warn=logger.warning)
 
 

@@ -34,3 +34,19 @@ def test_read_stanza_decrypts_and_tolerates_missing(tmp_path):
         assert acc["api_key"] == "sk-x" and acc["base_url"] == "https://api.openai.com/v1"
         assert read_stanza(fake.session_key, "ta_openai_audit_account", "nope", fake.uri) == {}
         assert read_stanza(fake.session_key, "ta_openai_audit_settings", "proxy", fake.uri) == {}
+
+
+def test_kv_store_down_means_file_only_after_a_single_probe(tmp_path):
+    with FakeSplunkd() as fake:
+        fake.fail_kvstore = True
+        warnings = []
+
+        class Log:
+            def warning(self, msg, *args):
+                warnings.append(msg % args)
+
+        store = open_store(fake.session_key, fake.uri, str(tmp_path), Log())  # type: ignore[arg-type]
+        assert store.primary is None and len(warnings) == 1 and "HTTP 503" in warnings[0]
+        assert sum(1 for r in fake.requests if "storage/collections" in r[1]) == 1
+        Checkpoint(store, "k", lambda: 1).save(State(next_gte=5))
+        assert (tmp_path / "k.json").exists()
