@@ -28,9 +28,14 @@ def shared_event_types_csv() -> Path:
     raise FileNotFoundError("event-types.csv not found in any of %s" % candidates)
 
 
-def spec_rows() -> List[Dict[str, str]]:
-    with shared_event_types_csv().open(newline="", encoding="utf-8") as fh:
+def spec_rows(path: Optional[Path] = None) -> List[Dict[str, str]]:
+    with (path or shared_event_types_csv()).open(newline="", encoding="utf-8") as fh:
         return list(csv.DictReader(fh))
+
+
+def types_missing_from_lookup(spec_path: Optional[Path] = None) -> List[str]:
+    """Event types of the spec's list that have no exact row in the lookup."""
+    return sorted({r["event_type"] for r in spec_rows(spec_path)} - set(exact_lookup()))
 
 
 def lookup_rows() -> List[Dict[str, str]]:

@@ -75,3 +75,17 @@ def test_eventtype_and_tag_counts(engine, events):
     assert counts["openai_audit_authentication"] == n_auth
     assert counts["openai_audit_change"] == len(events) - n_auth
     assert counts["openai_audit_account_management"] < counts["openai_audit_change"]
+
+
+def test_authentication_root_excludes_successful_machine_accounts(engine):
+    """The Authentication root constraint drops action=success for users ending in $, keeps failures."""
+    from oai_audit.events import to_raw
+
+    def login(t: str, email: str):
+        obj = {"id": "audit_log-%s" % t, "type": t, "effective_at": 1767225600,
+               "actor": {"type": "session", "session": {"user": {"id": "user-1", "email": email}, "ip_address": "192.0.2.5"}}}
+        return engine.make_event(to_raw(obj))
+
+    evs = [login("login.succeeded", "host$"), login("login.failed", "host$"), login("login.succeeded", "a@example.com")]
+    rows = engine.search('sourcetype="openai:audit" %s | fields type user' % ROOT_AUTH, evs)
+    assert sorted((r["type"], r["user"]) for r in rows) == [("login.failed", "host$"), ("login.succeeded", "a@example.com")]

@@ -1,13 +1,14 @@
 """openai_audit_event_types.csv: covers every event type of the spec, with valid CIM classifications."""
 from __future__ import annotations
 
+import csv
 import fnmatch
 import re
 
 import pytest
 
 from cim_support import (AUTH_ACTIONS, CHANGE_ACTIONS, DATASETS, LOOKUP_CSV, conf, exact_lookup, is_account_type,
-                         lookup_rows, props_stanza, spec_rows)
+                         lookup_rows, props_stanza, spec_rows, types_missing_from_lookup)
 
 HEADER = ["event_type", "datamodel", "dataset", "action", "change_type", "object_category", "tenant_scoped",
           "description"]
@@ -19,10 +20,20 @@ def test_header_is_the_documented_one():
 
 
 def test_every_spec_event_type_has_an_exact_row():
-    spec = [r["event_type"] for r in spec_rows()]
-    assert len(spec) >= 145
-    missing = sorted(set(spec) - set(exact_lookup()))
+    assert len(spec_rows()) >= 145
+    missing = types_missing_from_lookup()
     assert not missing, "event types in the spec but not in the lookup: %s" % missing
+
+
+def test_coverage_check_catches_a_new_spec_type(tmp_path):
+    """A spec list that grew by one type is reported (the check above would fail)."""
+    rows = spec_rows()
+    grown = tmp_path / "event-types.csv"
+    with grown.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        w.writeheader()
+        w.writerows(rows + [dict(rows[0], event_type="widget.teleported")])
+    assert types_missing_from_lookup(grown) == ["widget.teleported"]
 
 
 def test_no_exact_row_for_a_type_the_spec_lacks():
