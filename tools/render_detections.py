@@ -59,8 +59,8 @@ class DetectionError(ValueError):
 
 
 def filter_macro_name(name: str) -> str:
-    """ESCU rule: lower-case, spaces/-/./slash to underscores, plus ``_filter``."""
-    return re.sub(r"[ \-./]", "_", "openai_audit " + name.lower()).replace("__", "_") + "_filter"
+    """ESCU rule (lower-case, runs of spaces/-/./slash to one underscore, plus ``_filter``), app-prefixed."""
+    return re.sub(r"[ \-./]+", "_", "openai_audit " + name.lower()) + "_filter"
 
 
 def stanza_name(name: str) -> str:
