@@ -126,7 +126,9 @@ def test_spath_command(engine: Engine, events: List[Event]) -> None:
     assert rows == [{}]
     rows = engine.search('| makeresults | eval j="{\\"a\\":[{\\"b\\":1},{\\"b\\":2}]}" | spath input=j | table a{}.b', [])
     assert rows == [{"a{}.b": ["1", "2"]}]
-    rows = engine.search('| makeresults | eval j="{\\"a\\":[5,6]}" | spath input=j path=a{2} output=x | table x', [])
+    # JSON array indexes count from 0 ("differs between JSON and XML",
+    # docs.splunk.com/Documentation/Splunk/latest/SearchReference/Spath)
+    rows = engine.search('| makeresults | eval j="{\\"a\\":[5,6]}" | spath input=j path=a{1} output=x | table x', [])
     assert rows == [{"x": "6"}]
 
 

@@ -96,3 +96,23 @@ def test_missing_lookup_file_is_reported(tmp_path) -> None:
     eng = Engine(app_dir=str(tmp_path))
     with pytest.raises(SplError, match="nope.csv"):
         eng.search("| inputlookup lk", [])
+
+
+def test_validate_accepts_the_fixture_app(engine: Engine) -> None:
+    engine.validate()
+
+
+def test_validate_lists_every_problem(tmp_path) -> None:
+    d = tmp_path / "default"
+    d.mkdir()
+    (d / "props.conf").write_text("[st]\nEVAL-a = if(x\nREPORT-b = missing_transform\nLOOKUP-c = nope k OUTPUT v\n"
+                                  "EXTRACT-d = (\\d+)\nFIELDALIAS-e = a b c d\n")
+    (d / "savedsearches.conf").write_text("[S1]\nsearch = index=main | frobnicate\n[S2]\nsearch = index=main | stats count\n")
+    (d / "macros.conf").write_text("[m]\ndefinition = `undefined_inner`\n")
+    eng = Engine(app_dir=str(tmp_path))
+    with pytest.raises(SplError) as info:
+        eng.validate()
+    msg = str(info.value)
+    for needle in ("EVAL-a", "REPORT-b", "LOOKUP-c", "EXTRACT-d", "FIELDALIAS-e", "[S1]", "macros.conf [m]"):
+        assert needle in msg
+    assert "[S2]" not in msg

@@ -11,7 +11,8 @@ from .commands import COMMANDS, SearchContext
 from .conf import Stanzas, find_lookup_files, load_app
 from .errors import SplError
 from .evalexpr import EvalContext, compile_eval
-from .extract import Event, SearchTimePipeline, extract_timestamp, merged_props, truncate_raw
+from .extract import (Event, SearchTimePipeline, extract_timestamp, merged_props, truncate_raw,
+                      validate_props_setting)
 from .lexer import split_command, split_pipeline, tokenize
 from .lookups import LookupTable, build_table
 from .macros import MacroExpander
@@ -76,6 +77,35 @@ class Engine:
         if s is None:
             raise SplError(f"macro eval expression {expr!r} returned null")
         return s
+
+    def validate(self) -> None:
+        """Compile every knowledge object without events and raise one SplError listing all problems:
+        props EXTRACT/REPORT/FIELDALIAS/EVAL/LOOKUP settings, macros, and each saved search (run over
+        no events, so every command parses its arguments)."""
+        problems: List[str] = []
+        for stanza, settings in self.confs["props"].items():
+            for key, value in settings.items():
+                try:
+                    validate_props_setting(key, value, self.confs["transforms"], self.lookup_table)
+                except SplError as exc:
+                    problems.append(f"props.conf [{stanza}] {key}: {exc}")
+        for name, st in self.confs["macros"].items():
+            if st.get("iseval", "0").strip().lower() in ("1", "true") or "(" in name:
+                continue  # needs arguments / evaluation context
+            try:
+                self.expand_macros(f"`{name}`")
+            except SplError as exc:
+                problems.append(f"macros.conf [{name}]: {exc}")
+        for name, st in self.confs["savedsearches"].items():
+            if "search" not in st or st.get("disabled", "0").strip().lower() in ("1", "true"):
+                continue
+            try:
+                self.search(st["search"], [], earliest=st.get("dispatch.earliest_time") or None,
+                            latest=st.get("dispatch.latest_time") or None)
+            except SplError as exc:
+                problems.append(f"savedsearches.conf [{name}]: {exc}")
+        if problems:
+            raise SplError("invalid knowledge objects:\n" + "\n".join(problems))
 
     # --- events -------------------------------------------------------------------------------
 

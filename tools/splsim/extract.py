@@ -21,7 +21,7 @@ from .errors import SplError
 from .evalexpr import EvalContext, compile_eval
 from .evalfuncs import compile_regex
 from .lexer import split_pipeline, tokenize
-from .lookups import LookupTable, apply_lookup, parse_lookup_clause
+from .lookups import LookupTable, apply_lookup, parse_lookup_clause, validate_clause
 from .searchexpr import parse_search
 from .values import Row, as_list, norm
 
@@ -242,6 +242,30 @@ def _apply_evals(row: Row, settings: Dict[str, str], ctx: EvalContext) -> None:
             row.pop(name, None)
         else:
             row[name] = value
+
+
+def validate_props_setting(key: str, value: str, transforms: Stanzas,
+                           get_table: Callable[[str], LookupTable]) -> None:
+    """Parse/compile one props.conf search-time setting (raises SplError)."""
+    if key.startswith("EXTRACT-"):
+        m = re.match(r"^(.*?)(?:\s+in\s+[A-Za-z0-9_.{}:]+)?\s*$", value, re.DOTALL)
+        if not compile_regex(m.group(1) if m else value).groupindex:
+            raise SplError("EXTRACT regex has no named capture group")
+    elif key.startswith("REPORT-"):
+        for name in [s.strip() for s in value.split(",") if s.strip()]:
+            if name not in transforms:
+                raise SplError(f"missing transforms.conf stanza [{name}]")
+            if "REGEX" in transforms[name]:
+                compile_regex(transforms[name]["REGEX"])
+    elif key.startswith("FIELDALIAS-"):
+        parse_fieldalias(value)
+    elif key.startswith("EVAL-"):
+        compile_eval(value)
+    elif key.startswith("LOOKUP-"):
+        clause = parse_lookup_clause(value)
+        validate_clause(get_table(clause.table), clause)
+    elif key == "KV_MODE" and value.strip().lower() not in ("json", "auto", "auto_escaped", "none", ""):
+        raise SplError(f"KV_MODE = {value} is not supported (json, auto, none)")
 
 
 class SearchTimePipeline:

@@ -84,8 +84,8 @@ def _steps(path: str) -> List[Tuple[str, str]]:
     return steps
 
 
-def select(obj: Any, path: str, *, one_based: bool) -> List[Any]:
-    """All values at ``path`` (``{}`` = every element, ``{n}`` = one element)."""
+def select(obj: Any, path: str) -> List[Any]:
+    """All values at ``path`` (``{}`` = every element, ``{n}`` = element n, counted from 0 for JSON)."""
     current = [obj]
     for kind, arg in _steps(path):
         nxt: List[Any] = []
@@ -97,7 +97,7 @@ def select(obj: Any, path: str, *, one_based: bool) -> List[Any]:
                 if arg == "":
                     nxt.extend(v)
                 else:
-                    i = int(arg) - (1 if one_based else 0)
+                    i = int(arg)
                     if 0 <= i < len(v):
                         nxt.append(v[i])
         current = nxt
@@ -105,16 +105,17 @@ def select(obj: Any, path: str, *, one_based: bool) -> List[Any]:
 
 
 def spath_values(text: str, path: str) -> List[str]:
-    """Values of ``path`` in a JSON document, spath naming (array indexes ``{n}`` are 1-based)."""
+    """Values of ``path`` in a JSON document (spath: "the index ... differs between JSON and XML";
+    JSON arrays count from 0, XML from 1)."""
     obj = parse_json_object(text)
     if obj is None:
         return []
-    return [render(v) for v in select(obj, path, one_based=True)]
+    return [render(v) for v in select(obj, path)]
 
 
 def json_extract_path(obj: Any, path: str) -> Optional[str]:
     """eval json_extract(): one path, 0-based ``{n}`` indexes; several matches -> JSON array."""
-    found = select(obj, path, one_based=False)
+    found = select(obj, path)
     if not found:
         return None
     if len(found) == 1:
