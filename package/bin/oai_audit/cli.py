@@ -110,7 +110,13 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
              f" to {until}" if until is not None else "")
     policy = RetryPolicy(budget=args.retry_budget)
     with AuditLogClient(base_url, key.strip(), proxy=args.proxy, verify=verify, policy=policy) as client:
-        results = run(client, specs, store, StdoutSink(out), cfg, input_name="cli", account="cli")
+        try:
+            results = run(client, specs, store, StdoutSink(out), cfg, input_name="cli", account="cli")
+        except BrokenPipeError:  # e.g. piped into `head`: stop quietly, checkpoint at the last full page
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, out.fileno() if hasattr(out, "fileno") else 1)
+            LOG.info("stdout was closed; stopping (checkpoint kept at the last completed page)")
+            return EXIT_OK
     code = EXIT_OK
     for res in results:
         LOG.info("%s", res.summary())
