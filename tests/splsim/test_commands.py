@@ -270,3 +270,32 @@ def test_results_are_json_serialisable(engine: Engine, events: List[Event]) -> N
     rows = engine.search("sourcetype=openai:audit", events)
     json.dumps(rows)
     assert all(isinstance(v, (str, list)) for r in rows for v in r.values())
+
+
+def test_chart(engine: Engine, events: List[Event]) -> None:
+    # docs.splunk.com/Documentation/Splunk/latest/SearchReference/Chart
+    rows = engine.search("sourcetype=openai:audit | chart count over user by action", events)
+    assert rows[0] == {"user": "alice@example.com", "created": "0", "failure": "2", "success": "0", "unknown": "0"}
+    assert len(rows) == 4
+    assert engine.search("sourcetype=openai:audit | chart count by user action", events) == rows
+    rows = engine.search("sourcetype=openai:audit | chart dc(src) as ips by action", events)
+    assert rows[0] == {"action": "created", "ips": "1"}
+    rows = engine.search("sourcetype=openai:audit | chart limit=1 count over user by action", events)
+    assert set(rows[0]) == {"user", "created", "OTHER"}
+
+
+def test_regex_reverse_strcat_rangemap(engine: Engine, events: List[Event]) -> None:
+    assert len(engine.search('sourcetype=openai:audit | regex user="^(alice|bob)@"', events)) == 4
+    assert len(engine.search('sourcetype=openai:audit | regex user!="^(alice|bob)@"', events)) == 2
+    assert len(engine.search('sourcetype=openai:audit | regex "login\\.failed"', events)) == 2
+    rows = engine.search("sourcetype=openai:audit | reverse | head 1 | table type_lower", events)
+    assert rows == [{"type_lower": "login.failed"}]
+    rows = engine.search('| makeresults | eval a="x", b="y" | strcat a "-" b c | table c', [])
+    assert rows == [{"c": "x-y"}]
+    rows = engine.search("| makeresults | eval n=15 | rangemap field=n low=0-10 elevated=11-20 default=severe", [])
+    assert rows[0]["range"] == "elevated"
+
+
+def test_fields_minus_attached(engine: Engine, events: List[Event]) -> None:
+    rows = engine.search("type_lower=api_key.created | fields -_raw", events)
+    assert "_raw" not in rows[0] and "user" in rows[0]

@@ -245,8 +245,43 @@ def group_keys(row: Row, by: List[str]) -> List[Tuple[str, ...]]:
     return keys
 
 
+def split_series(rows: List[Row], field: str, limit: int, useother: bool, usenull: bool) -> "Series":
+    """Series of a split-by field (chart/timechart): the ``limit`` most frequent values (0 = all),
+    sorted, plus OTHER for the rest if ``useother``; null values become NULL if ``usenull``."""
+    totals: Dict[str, int] = {}
+    for r in rows:
+        for v in as_list(r.get(field)) or (["NULL"] if usenull else []):
+            totals[v] = totals.get(v, 0) + 1
+    ranked = sorted(totals, key=lambda v: (-totals[v], v))
+    keep = ranked[:limit] if limit else ranked
+    other = useother and len(keep) < len(ranked)
+    return Series(field, sorted(keep) + (["OTHER"] if other else []), usenull)
+
+
+@dataclass
+class Series:
+    field: str
+    names: List[str]
+    usenull: bool
+
+    def partition(self, rows: List[Row]) -> Dict[str, List[Row]]:
+        per: Dict[str, List[Row]] = {s: [] for s in self.names}
+        for r in rows:
+            for v in as_list(r.get(self.field)) or (["NULL"] if self.usenull else []):
+                target = v if v in per else ("OTHER" if "OTHER" in per else None)
+                if target is not None:
+                    per[target].append(r)
+        return per
+
+
+def fill_value(agg: Agg, value: Any) -> Any:
+    """count/dc of an empty cell is 0 in chart/timechart; other aggregations stay null."""
+    return 0 if value is None and agg.func in ("count", "dc") else value
+
+
 def key_order(key: Tuple[str, ...]) -> Tuple:
     return tuple(sort_key(v) for v in key)
 
 
-__all__ = ["Agg", "AggClause", "compute", "group_keys", "key_order", "parse_agg_clause"]
+__all__ = ["Agg", "AggClause", "Series", "compute", "fill_value", "group_keys", "key_order", "parse_agg_clause",
+           "split_series"]

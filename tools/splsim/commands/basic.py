@@ -84,7 +84,8 @@ def fields_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
         remove = toks[0].value == "-"
         toks = toks[1:]
     elif toks and toks[0].kind == "WORD" and toks[0].value[:1] in "+-" and len(toks[0].value) > 1:
-        raise SplError("fields: put a space after + or -")
+        remove = toks[0].value[0] == "-"  # "fields -_raw" is read as "fields - _raw"
+        toks = [toks[0].__class__("WORD", toks[0].value[1:], toks[0].pos + 1)] + list(toks[1:])
     patterns = words(toks, "fields")
     if not patterns:
         raise SplError("fields: no fields given")

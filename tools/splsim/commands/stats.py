@@ -6,7 +6,7 @@ from typing import Dict, List, Tuple
 from ..errors import SplError
 from ..lexer import tokenize
 from ..values import Row, as_list, norm, to_num
-from .aggregate import compute, group_keys, key_order, parse_agg_clause
+from .aggregate import compute, fill_value, group_keys, key_order, parse_agg_clause, split_series
 from .base import SearchContext, command, parse_bool, parse_int, take_options, words
 from .transform import bucket_time, span_seconds
 
@@ -106,41 +106,20 @@ def timechart_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
             hi -= span
     if lo is None or hi is None:
         return []
-    series: List[str] = []
-    if clause.by:
-        field = clause.by[0]
-        totals: Dict[str, float] = {}
-        for r in rows:
-            vals = as_list(r.get(field)) or (["NULL"] if usenull else [])
-            for v in vals:
-                totals[v] = totals.get(v, 0) + 1
-        ranked = sorted(totals, key=lambda v: (-totals[v], v))
-        keep = ranked[:limit] if limit else ranked
-        other = [v for v in ranked if v not in keep]
-        series = sorted(keep) + (["OTHER"] if other and useother else [])
+    series = split_series(rows, clause.by[0], limit, useother, usenull) if clause.by else None
     out: List[Row] = []
     n_buckets = int(round((hi - lo) / span)) + 1
     for i in range(n_buckets):
         b = lo + i * span
         brows = buckets.get(b, [])
         row: Row = {"_time": int(b) if float(b).is_integer() else b}
-        if not clause.by:
+        if series is None:
             for a in clause.aggs:
-                v = norm(compute(a, brows, ctx.eval_ctx))
-                row[a.name] = 0 if v is None and a.func in ("count", "dc") else v
+                row[a.name] = fill_value(a, norm(compute(a, brows, ctx.eval_ctx)))
         else:
             agg = clause.aggs[0]
-            field = clause.by[0]
-            per: Dict[str, List[Row]] = {s: [] for s in series}
-            for r in brows:
-                vals = as_list(r.get(field)) or (["NULL"] if usenull else [])
-                for v in vals:
-                    target = v if v in per else ("OTHER" if "OTHER" in per else None)
-                    if target is not None:
-                        per[target].append(r)
-            for s in series:
-                v = norm(compute(agg, per[s], ctx.eval_ctx))
-                row[s] = 0 if v is None and agg.func in ("count", "dc") else v
+            for name, srows in series.partition(brows).items():
+                row[name] = fill_value(agg, norm(compute(agg, srows, ctx.eval_ctx)))
         out.append({k: v for k, v in row.items() if v is not None})
     return out
 
