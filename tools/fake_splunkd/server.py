@@ -54,6 +54,7 @@ class _State:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
     server_version = "Splunkd"
     fake: "FakeSplunkd"
 

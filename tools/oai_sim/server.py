@@ -44,6 +44,7 @@ def _dumps(body: Any) -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
     server_version = "oai-sim/1.0"
     sim: "Simulator"
 
