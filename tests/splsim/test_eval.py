@@ -34,30 +34,36 @@ def test_arithmetic_and_concatenation(engine: Engine) -> None:
 
 
 def test_numeric_strings_from_fields_are_numbers(engine: Engine) -> None:
+    # field values that are numbers are compared numerically (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval)
     assert r(engine, "n * 2", 'n="21"') == "42"
     assert r(engine, "if(n > 9, 1, 0)", 'n="10"') == "1"  # numeric, not lexicographic
 
 
 def test_dotted_field_names_need_single_quotes(engine: Engine) -> None:
+    # docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval ("Field names ... with characters
+    # other than letters, numbers and underscores must be enclosed in single quotation marks")
     # Field names with characters other than letters, numbers and _ must be in single quotes
     assert r(engine, "'a.b'", "'a.b'=\"x\"") == "x"
     assert r(engine, "a.b", 'a="1", b="2"') == "12"  # unquoted: concatenation of a and b
 
 
 def test_null_propagates(engine: Engine) -> None:
-    # an operation involving a null field yields null
+    # "If a field is null, operations with it return null" -- e.g. concatenation with a null field is null
+    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval, "Usage")
     assert r(engine, "missing + 1") is None
     assert r(engine, 'missing . "x"') is None
     assert r(engine, "lower(missing)") is None
 
 
 def test_comparison_with_null_is_false(engine: Engine) -> None:
+    # comparisons against a null field do not match (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Where)
     assert r(engine, 'if(missing = "x", "t", "f")') == "f"
     assert r(engine, 'if(missing != "x", "t", "f")') == "f"
     assert r(engine, 'if(NOT missing = "x", "t", "f")') == "t"
 
 
 def test_string_comparison_is_case_sensitive(engine: Engine) -> None:
+    # eval/where string comparison is case-sensitive (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Where)
     assert r(engine, 'if("Abc" = "abc", 1, 0)') == "0"
     assert r(engine, 'if("abc" < "abd", 1, 0)') == "1"
 
@@ -81,6 +87,7 @@ def test_in_operator_and_function(engine: Engine) -> None:
 
 
 def test_boolean_cannot_be_assigned(engine: Engine) -> None:
+    # "Fields cannot be assigned a boolean value" (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval)
     with pytest.raises(SplError, match="boolean"):
         r(engine, "1=1")
 
@@ -166,12 +173,15 @@ def test_cidrmatch(engine: Engine) -> None:
 # --- multivalue (docs.splunk.com/Documentation/Splunk/latest/SearchReference/MultivalueEvalFunctions) ---
 
 def test_split_and_split_of_null(engine: Engine) -> None:
+    # split() of a null field returns null (docs.splunk.com/Documentation/Splunk/latest/SearchReference/MultivalueEvalFunctions)
     rows = engine.search('| makeresults | eval m=split("a,b,c", ",")', [])
     assert rows[0]["m"] == ["a", "b", "c"]
     assert r(engine, 'split(missing, ",")') is None
 
 
 def test_mv_functions(engine: Engine) -> None:
+    # mvindex: negative indexes count from the end, the end index is inclusive
+    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/MultivalueEvalFunctions)
     setup = 'm=split("c,a,b,a", ",")'
     assert r(engine, "mvcount(m)", setup) == "4"
     assert r(engine, "mvcount(missing)") is None
@@ -249,6 +259,7 @@ def test_unknown_function_is_error(engine: Engine) -> None:
 
 
 def test_function_names_are_case_sensitive(engine: Engine) -> None:
+    # eval function names are lower case; IF() is "unsupported or undefined" in Splunk
     with pytest.raises(SplError):
         r(engine, 'IF(1=1, 1, 0)')
 

@@ -57,8 +57,9 @@ def _restore_value(v: object) -> str:
     return text.replace("\\\n", "\n")
 
 
-def read_conf(path: str) -> Stanzas:
-    """Parse one .conf file into {stanza: {key: value}} (``[default]`` is merged into each stanza)."""
+def read_conf(path: str, *, keep_default: bool = False) -> Stanzas:
+    """Parse one .conf file into {stanza: {key: value}}; ``[default]`` is merged into each stanza
+    (and kept as its own stanza with keep_default, for props.conf where it applies to every event)."""
     parser = TABConfigParser(delimiters=("=",))
     try:
         with open(path, encoding="utf-8") as fh:
@@ -73,6 +74,8 @@ def read_conf(path: str) -> Stanzas:
     if default:
         for name, kv in stanzas.items():
             stanzas[name] = {**default, **kv}
+        if keep_default:
+            stanzas["default"] = default
     return stanzas
 
 
@@ -81,7 +84,7 @@ def load_app(app_dir: str) -> Dict[str, Stanzas]:
     confs: Dict[str, Stanzas] = {}
     for name in CONF_NAMES:
         path = os.path.join(app_dir, "default", f"{name}.conf")
-        confs[name] = read_conf(path) if os.path.isfile(path) else {}
+        confs[name] = read_conf(path, keep_default=name == "props") if os.path.isfile(path) else {}
     return confs
 
 

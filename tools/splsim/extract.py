@@ -53,8 +53,9 @@ def _source_pattern(pattern: str) -> "re.Pattern[str]":
 
 
 def merged_props(props: Stanzas, sourcetype: str, source: str, host: str) -> Dict[str, str]:
-    """Settings that apply to an event: [sourcetype] < [host::...] < [source::...]."""
-    merged: Dict[str, str] = dict(props.get(sourcetype, {}))
+    """Settings that apply to an event: [default] < [sourcetype] < [host::...] < [source::...]."""
+    merged: Dict[str, str] = dict(props.get("default", {}))
+    merged.update(props.get(sourcetype, {}))
     for prefix, value in (("host::", host), ("source::", source)):
         for name, st in props.items():
             if name.startswith(prefix) and _source_pattern(name[len(prefix):]).match(value):
