@@ -40,16 +40,16 @@ def test_numeric_strings_from_fields_are_numbers(engine: Engine) -> None:
 
 
 def test_dotted_field_names_need_single_quotes(engine: Engine) -> None:
-    # docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval ("Field names ... with characters
-    # other than letters, numbers and underscores must be enclosed in single quotation marks")
+    # field names with characters other than letters, numbers and underscores go in single quotes
+    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval)
     # Field names with characters other than letters, numbers and _ must be in single quotes
     assert r(engine, "'a.b'", "'a.b'=\"x\"") == "x"
     assert r(engine, "a.b", 'a="1", b="2"') == "12"  # unquoted: concatenation of a and b
 
 
 def test_null_propagates(engine: Engine) -> None:
-    # "If a field is null, operations with it return null" -- e.g. concatenation with a null field is null
-    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval, "Usage")
+    # an operation or function on a null field yields null, e.g. concatenation with a null field
+    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval, Usage)
     assert r(engine, "missing + 1") is None
     assert r(engine, 'missing . "x"') is None
     assert r(engine, "lower(missing)") is None
@@ -87,7 +87,7 @@ def test_in_operator_and_function(engine: Engine) -> None:
 
 
 def test_boolean_cannot_be_assigned(engine: Engine) -> None:
-    # "Fields cannot be assigned a boolean value" (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval)
+    # a boolean result cannot be stored in a field (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Eval)
     with pytest.raises(SplError, match="boolean"):
         r(engine, "1=1")
 
@@ -259,7 +259,7 @@ def test_unknown_function_is_error(engine: Engine) -> None:
 
 
 def test_function_names_are_case_sensitive(engine: Engine) -> None:
-    # eval function names are lower case; IF() is "unsupported or undefined" in Splunk
+    # eval function names are lower case; Splunk reports IF() as an unsupported or undefined function
     with pytest.raises(SplError):
         r(engine, 'IF(1=1, 1, 0)')
 

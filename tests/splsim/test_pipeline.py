@@ -176,3 +176,17 @@ def test_extract_is_cached_and_isolated(engine: Engine) -> None:
     first = engine.extract(ev)
     first["user"] = "mutated"
     assert engine.extract(ev)["user"] == "alice@example.com"
+
+
+def test_make_events_line_breaking(engine: Engine) -> None:
+    # props.conf LINE_BREAKER: the first capture group is the boundary and is discarded
+    # (docs.splunk.com/Documentation/Splunk/latest/Admin/Propsconf, LINE_BREAKER)
+    raws = [audit_event("login.failed", BASE_T + i) for i in range(3)]
+    evs = engine.make_events("\n".join(raws) + "\r\n\r\n")
+    assert [e.raw for e in evs] == raws
+    assert [e.time for e in evs] == [BASE_T, BASE_T + 1, BASE_T + 2]
+
+
+def test_make_events_needs_should_linemerge_false(engine: Engine) -> None:
+    with pytest.raises(SplError, match="SHOULD_LINEMERGE"):
+        engine.make_events("a=1\nb=2", sourcetype="plain:kv")

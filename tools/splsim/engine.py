@@ -11,7 +11,7 @@ from .commands import COMMANDS, SearchContext
 from .conf import Stanzas, find_lookup_files, load_app
 from .errors import SplError
 from .evalexpr import EvalContext, compile_eval
-from .extract import (Event, SearchTimePipeline, extract_timestamp, merged_props, truncate_raw,
+from .extract import (Event, SearchTimePipeline, break_stream, extract_timestamp, merged_props, truncate_raw,
                       validate_props_setting)
 from .lexer import split_command, split_pipeline, tokenize
 from .lookups import LookupTable, build_table
@@ -116,6 +116,14 @@ class Engine:
         raw = truncate_raw(raw, settings)
         t = float(time) if time is not None else extract_timestamp(raw, settings, _time.time())
         return Event(raw=raw, time=t, sourcetype=sourcetype, source=source, index=index, host=host)
+
+    def make_events(self, data: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
+                    index: str = "main", host: str = "hf1") -> List[Event]:
+        """Index a stream as the input writes it: LINE_BREAKER splits it (SHOULD_LINEMERGE = false),
+        then each event gets TRUNCATE and its timestamp, as in make_event."""
+        settings = merged_props(self.confs["props"], sourcetype, source, host)
+        return [self.make_event(raw, sourcetype=sourcetype, source=source, index=index, host=host)
+                for raw in break_stream(data, settings)]
 
     def _fields(self, ev: Event) -> Row:
         row = self._cache.get(ev)

@@ -81,6 +81,30 @@ def _classes(settings: Dict[str, str], prefix: str) -> List[Tuple[str, str]]:
 
 # --- index time --------------------------------------------------------------------------------
 
+def break_stream(data: str, settings: Dict[str, str]) -> List[str]:
+    """LINE_BREAKER (default ``([\\r\\n]+)``): where the regex matches, the text of its first capturing
+    group is dropped; the event ends where the group starts and the next begins where it ends.
+    Only SHOULD_LINEMERGE = false is emulated (Splunk's default, true, merges lines by other rules)."""
+    if settings.get("SHOULD_LINEMERGE", "true").strip().lower() not in ("false", "0", "f"):
+        raise SplError("line merging (SHOULD_LINEMERGE = true, the default) is not emulated; "
+                       "set SHOULD_LINEMERGE = false with a LINE_BREAKER")
+    try:
+        rx = re.compile(settings.get("LINE_BREAKER", r"([\r\n]+)"))
+    except re.error as exc:
+        raise SplError(f"invalid LINE_BREAKER: {exc}") from None
+    if rx.groups < 1:
+        raise SplError("LINE_BREAKER needs a capturing group")
+    events: List[str] = []
+    pos = 0
+    for m in rx.finditer(data):
+        if m.start(1) == m.end(1) or m.start(1) < pos:
+            continue
+        events.append(data[pos:m.start(1)])
+        pos = m.end(1)
+    events.append(data[pos:])
+    return [e for e in events if e.strip()]
+
+
 def truncate_raw(raw: str, settings: Dict[str, str]) -> str:
     """TRUNCATE (default 10000 bytes, 0 = never): lines longer than that are cut, as at index time."""
     limit = int(settings.get("TRUNCATE", "10000") or "10000")
