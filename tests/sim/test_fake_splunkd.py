@@ -50,8 +50,11 @@ def test_conf_manager_reads_decrypts_updates_deletes(sd):
     assert accounts.get("staging")["api_key"] == "sk-admin-other"
     accounts.delete("staging")
     assert not accounts.stanza_exist("staging")
-    with pytest.raises(Exception):
+    with pytest.raises(conf_manager.ConfManagerException):
         cfm.get_conf("no_such_conf")
+    cfm.create_conf("no_such_conf").update("s1", {"a": "1"})
+    assert sd.get_conf("no_such_conf", "s1") == {"a": "1"}
+    assert cfm.get_conf("no_such_conf", refresh=True).get("s1")["a"] == "1"
     cm = CredentialManager(sd.session_key, APP, realm=sd.account_realm(), **_kw(sd))
     assert json.loads(cm.get_password("prod")) == {"api_key": KEY}
     assert all(KEY not in repr(r) for r in sd.requests)

@@ -179,3 +179,8 @@ def test_page_cache_serves_identical_pages_and_invalidates_on_add(client):
         assert b["data"][0]["id"] == newer[0]["id"]
         s.inject(F.truncated_json())
         assert len(client.get(s.url, params={"limit": 100}).content) < len(a)
+
+
+def test_blank_cursor_means_no_cursor(sim, client):
+    first = client.get(sim.url, params={"limit": 3}).json()
+    assert client.get(sim.url, params={"limit": 3, "after": ""}).json() == first

@@ -79,7 +79,7 @@ def parse_query(query: Mapping[str, List[str]], *, default_limit: int = 20, tena
                            param="effective_at", code="invalid_value")
         raise ApiError(400, "Unrecognized query parameter: '%s'." % name[:60], param=name[:60],
                        code="unknown_parameter")
-    last = {k: v[-1] for k, v in query.items() if k in SCALAR_PARAMS and v}
+    last = {k: v[-1] for k, v in query.items() if k in SCALAR_PARAMS and v and v[-1] != ""}  # blank = absent
     limit = _int("limit", last["limit"]) if "limit" in last else default_limit
     if limit > 100:
         raise ApiError(400, "Invalid 'limit': integer above maximum value. Expected a value <= 100, but got %d "

@@ -67,10 +67,10 @@ class _Handler(BaseHTTPRequestHandler):
         sim = self.sim
         fault = sim._take_fault(query) if split.path == API_PATH else None
         status, body, extra, raw = sim._respond(method, split.path, query, self.headers.get("Authorization"), fault)
+        sim._record(RecordedRequest(method, split.path, query, headers, status, fault.kind if fault else None,
+                                    time.time()))
         if fault is not None and fault.kind == "timeout":
             sim._stopping.wait(fault.seconds)
-        sim._record(RecordedRequest(method, split.path, query, headers, 0 if raw is None and status == 0 else status,
-                                    fault.kind if fault else None, time.time()))
         if status == 0:
             self._reset()
             return
