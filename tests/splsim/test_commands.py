@@ -7,7 +7,7 @@ from typing import List
 import pytest
 from splsim_testdata import BASE_T, FIXTURE_APP
 
-from splsim import Engine, Event, SplError
+from splsim import Engine, Event
 
 NOW = BASE_T + 86400
 

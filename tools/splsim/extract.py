@@ -9,12 +9,11 @@ field cannot use another); all FIELDALIAS- use the pre-alias fields.
 """
 from __future__ import annotations
 
-import fnmatch
 import re
 import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import Callable, Dict, List, Tuple
 
 from . import jsonpath, timeutil
 from .errors import SplError
@@ -386,7 +385,3 @@ class SearchTimePipeline:
             row[f"tag::{field}"] = norm(sorted(set(tags)))
         if all_tags:
             row["tag"] = norm(sorted(set(all_tags)))
-
-
-def fnmatch_any(name: str, patterns: List[str]) -> bool:
-    return any(fnmatch.fnmatchcase(name, p) for p in patterns)

@@ -5,7 +5,7 @@ from typing import Dict, List, Tuple
 
 from ..errors import SplError
 from ..lexer import tokenize
-from ..values import Row, as_list, norm, to_num
+from ..values import Row, norm, to_num
 from .aggregate import compute, fill_value, group_keys, key_order, parse_agg_clause, split_series
 from .base import SearchContext, command, parse_bool, parse_int, take_options, words
 from .transform import bucket_time, span_seconds

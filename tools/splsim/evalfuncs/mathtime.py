@@ -1,0 +1,139 @@
+"""Math, date/time and JSON eval functions."""
+from __future__ import annotations
+
+import json
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Callable
+
+from .. import jsonpath, timeutil
+from ..evalexpr import EvalContext
+from ..values import norm, sort_key, to_num, to_str
+from .registry import eager, mv, scalar
+
+
+# --- math -------------------------------------------------------------------------------------
+
+def _num1(fn: Callable[[float], Any]) -> Callable[[Any], Any]:
+    def run(v: Any) -> Any:
+        n = to_num(scalar(v))
+        return None if n is None else fn(n)
+
+    return run
+
+
+for _name, _fn in {
+    "abs": abs,
+    "floor": lambda n: int(math.floor(n)),
+    "ceil": lambda n: int(math.ceil(n)),
+    "ceiling": lambda n: int(math.ceil(n)),
+    "sqrt": lambda n: math.sqrt(n) if n >= 0 else None,
+    "exp": math.exp,
+    "ln": lambda n: math.log(n) if n > 0 else None,
+    "exact": lambda n: n,
+}.items():
+    eager(_name, 1, 1)(_num1(_fn))
+
+
+@eager("round", 1, 2)
+def _round(v: Any, digits: Any = 0) -> Any:
+    n = to_num(scalar(v))
+    d = to_num(digits)
+    if n is None or d is None:
+        return None
+    q = Decimal(1).scaleb(-int(d))
+    r = Decimal(str(n)).quantize(q, rounding=ROUND_HALF_UP)
+    return int(r) if int(d) <= 0 else float(r)
+
+
+@eager("pow", 2, 2)
+def _pow(a: Any, b: Any) -> Any:
+    x, y = to_num(a), to_num(b)
+    return None if x is None or y is None else x ** y
+
+
+@eager("log", 1, 2)
+def _log(v: Any, base: Any = 10) -> Any:
+    n, b = to_num(v), to_num(base)
+    return None if n is None or b is None or n <= 0 else math.log(n, b)
+
+
+def _extreme(pick_max: bool) -> Callable[..., Any]:
+    def run(*vals: Any) -> Any:
+        items = [x for v in vals for x in (mv(v) if isinstance(v, list) else [v]) if x is not None]
+        if not items:
+            return None
+        return (max if pick_max else min)(items, key=sort_key)
+
+    return run
+
+
+eager("max", 1, None)(_extreme(True))
+eager("min", 1, None)(_extreme(False))
+
+
+# --- time ---------------------------------------------------------------------------------------
+
+@eager("now", 0, 0, with_ctx=True)
+def _now(c: EvalContext) -> Any:
+    return int(c.now) if float(c.now).is_integer() else c.now
+
+
+@eager("time", 0, 0)
+def _time() -> Any:
+    return timeutil.now_epoch()
+
+
+@eager("strftime", 2, 2)
+def _strftime(t: Any, fmt: Any) -> Any:
+    n = to_num(scalar(t))
+    f = to_str(fmt)
+    return None if n is None or f is None else timeutil.strftime(float(n), f)
+
+
+@eager("strptime", 2, 2)
+def _strptime(s: Any, fmt: Any) -> Any:
+    text, f = to_str(scalar(s)), to_str(fmt)
+    if text is None or f is None:
+        return None
+    r = timeutil.strptime(text, f)
+    if r is None:
+        return None
+    return int(r) if r.is_integer() else r
+
+
+@eager("relative_time", 2, 2)
+def _relative_time(t: Any, spec: Any) -> Any:
+    n = to_num(scalar(t))
+    s = to_str(spec)
+    if n is None or s is None:
+        return None
+    r = timeutil.relative_time(float(n), s)
+    return int(r) if r.is_integer() else r
+
+
+# --- JSON -------------------------------------------------------------------------------------------
+
+@eager("json_extract", 1, None)
+def _json_extract(doc: Any, *paths: Any) -> Any:
+    text = to_str(scalar(doc))
+    if text is None:
+        return None
+    try:
+        obj = json.loads(text)
+    except ValueError:
+        return None
+    if not paths:
+        return jsonpath.render(obj)
+    results = [jsonpath.json_extract_path(obj, to_str(p) or "") for p in paths]
+    if len(results) == 1:
+        return results[0]
+    return json.dumps([None if r is None else r for r in results])
+
+
+@eager("spath", 2, 2)
+def _spath(doc: Any, path: Any) -> Any:
+    text = to_str(scalar(doc))
+    if text is None or path is None:
+        return None
+    return norm(jsonpath.spath_values(text, to_str(path) or ""))
