@@ -164,6 +164,18 @@ def test_lookup_multivalue_input(engine: Engine) -> None:
     assert rows[0]["label"] == ["Created", "Failed"]
 
 
+def test_lookup_max_matches_default_is_100(engine: Engine, tmp_path) -> None:
+    # max_matches defaults to 100 without time_field; matches are taken in file order
+    # (docs.splunk.com/Documentation/Splunk/latest/Knowledge/Addfieldmatchingrulestoyourlookupconfiguration)
+    p = tmp_path / "many.csv"
+    p.write_text("k,v\n" + "".join(f"a,{i:03d}\n" for i in range(150)), encoding="utf-8")
+    eng = Engine(app_dir=FIXTURE_APP, extra_lookups={"many": str(p)})
+    rows = eng.search('| makeresults | eval k="a" | lookup many k OUTPUT v | eval n=mvcount(v)', [])
+    assert rows[0]["n"] == "100" and rows[0]["v"][0] == "000"
+    rows = eng.search('| makeresults | eval k="b", v="keep" | lookup many k OUTPUT v', [])
+    assert rows[0]["v"] == "keep"  # min_matches 0: nothing is output when there is no match
+
+
 def test_inputlookup(engine: Engine) -> None:
     rows = engine.search("| inputlookup fixture_event_types", [])
     assert len(rows) == 6 and rows[4]["description"] == "A project, created"

@@ -27,7 +27,7 @@ class LookupTable:
     rows: List[Dict[str, str]]
     match_types: Dict[str, str] = field(default_factory=dict)
     case_sensitive: bool = True
-    max_matches: int = 1000
+    max_matches: int = 100  # transforms.conf default without time_field
     min_matches: int = 0
     default_match: str = ""
     _indexes: Dict[str, Tuple[Dict[str, List[int]], List[int]]] = field(default_factory=dict)
