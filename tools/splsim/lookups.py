@@ -160,6 +160,8 @@ def parse_lookup_clause(text: str) -> LookupClause:
         i += 1
     if not inputs:
         raise SplError(f"lookup {table}: no input field given")
+    if target is outputs and not outputs:
+        raise SplError(f"lookup {table}: no field after {'OUTPUTNEW' if output_new else 'OUTPUT'}")
     return LookupClause(table, inputs, outputs, output_new)
 
 

@@ -93,10 +93,14 @@ def parse_bool(value: str, cmd: str, name: str) -> bool:
     raise SplError(f"{cmd}: {name} must be a boolean, got {value!r}")
 
 
-def parse_int(value: str, cmd: str, name: str) -> int:
+def parse_int(value: str, cmd: str, name: str, *, minimum: int = 0, maximum: int = 10_000_000) -> int:
+    """A bounded integer argument (negative or absurd values are errors, not silent oddities)."""
     if not re.fullmatch(r"-?\d+", value.strip()):
         raise SplError(f"{cmd}: {name} must be an integer, got {value!r}")
-    return int(value)
+    n = int(value)
+    if not minimum <= n <= maximum:
+        raise SplError(f"{cmd}: {name} must be between {minimum} and {maximum}, got {n}")
+    return n
 
 
 def match_fields(pattern: str, names: Sequence[str]) -> List[str]:

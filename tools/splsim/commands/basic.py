@@ -170,7 +170,7 @@ def dedup_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
     names = words(rest, "dedup")
     limit = 1
     if names and re.fullmatch(r"\d+", names[0]):
-        limit = int(names.pop(0))
+        limit = parse_int(names.pop(0), "dedup", "count", minimum=1)
     if not names:
         raise SplError("dedup: no fields given")
     keepempty = parse_bool(opts.get("keepempty", "false"), "dedup", "keepempty")
@@ -232,7 +232,7 @@ def sort_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
         raise SplError("sort: no fields given")
     specs = [_sort_spec(p) for p in parts]
     for name, _d, _n in specs:
-        if "=" in name or "(" in name:
+        if not name or "=" in name or "(" in name:
             raise SplError(f"sort: unsupported sort key {name!r}")
     out = list(rows)
     for name, desc, numeric in reversed(specs):

@@ -15,7 +15,7 @@ def makeresults_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]
     opts, rest = take_options(tokenize(args), ["count"], "makeresults")
     if rest:
         raise SplError(f"makeresults: unexpected arguments {args!r}")
-    n = parse_int(opts.get("count", "1"), "makeresults", "count")
+    n = parse_int(opts.get("count", "1"), "makeresults", "count", minimum=1, maximum=1_000_000)
     now = int(ctx.eval_ctx.now) if float(ctx.eval_ctx.now).is_integer() else ctx.eval_ctx.now
     return [{"_time": now} for _ in range(n)]
 

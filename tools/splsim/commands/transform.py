@@ -57,7 +57,10 @@ def _rex_sed(expr: str, field: str, rows: List[Row]) -> List[Row]:
     repl = m.group(3)
     for r in rows:
         if r.get(field) is not None:
-            r[field] = norm([rx.sub(repl, s, count=count) for s in as_list(r[field])])
+            try:
+                r[field] = norm([rx.sub(repl, s, count=count) for s in as_list(r[field])])
+            except re.error as exc:
+                raise SplError(f"rex mode=sed: invalid replacement {repl!r}: {exc}") from None
     return rows
 
 
@@ -211,7 +214,7 @@ _SPAN_RE = re.compile(r"^(\d+(?:\.\d+)?)([a-zA-Z]*)$")
 
 def span_seconds(span: str) -> float:
     m = _SPAN_RE.match(span.strip())
-    if not m:
+    if not m or float(m.group(1)) <= 0:
         raise SplError(f"invalid span {span!r}")
     n, unit = float(m.group(1)), m.group(2).lower()
     table = {"": 1, "s": 1, "sec": 1, "secs": 1, "second": 1, "seconds": 1, "m": 60, "min": 60, "mins": 60,
@@ -243,7 +246,7 @@ def bin_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
         raise SplError(f"bin: unexpected arguments {toks[1:]}")
     span = span_seconds(opts["span"]) if field == "_time" else None
     num_span = to_num(opts["span"]) if span is None else None
-    if span is None and num_span is None:
+    if span is None and (num_span is None or num_span <= 0):
         span = span_seconds(opts["span"])
     for r in rows:
         n = to_num(r.get(field))

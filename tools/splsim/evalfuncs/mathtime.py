@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable
+from typing import Any, Callable, Optional
 
 from .. import jsonpath, timeutil
 from ..evalexpr import EvalContext
@@ -14,10 +14,22 @@ from .registry import eager, mv, scalar
 
 # --- math -------------------------------------------------------------------------------------
 
+def _finite(n: Any) -> Optional[Any]:
+    """Results that are not finite real numbers (overflow, complex roots) are null."""
+    if isinstance(n, complex) or (isinstance(n, float) and not math.isfinite(n)):
+        return None
+    return n
+
+
 def _num1(fn: Callable[[float], Any]) -> Callable[[Any], Any]:
     def run(v: Any) -> Any:
-        n = to_num(scalar(v))
-        return None if n is None else fn(n)
+        n = _finite(to_num(scalar(v)))
+        if n is None:
+            return None
+        try:
+            return _finite(fn(n))
+        except (OverflowError, ValueError):
+            return None
 
     return run
 
@@ -37,7 +49,7 @@ for _name, _fn in {
 
 @eager("round", 1, 2)
 def _round(v: Any, digits: Any = 0) -> Any:
-    n = to_num(scalar(v))
+    n = _finite(to_num(scalar(v)))
     d = to_num(digits)
     if n is None or d is None:
         return None
@@ -49,7 +61,12 @@ def _round(v: Any, digits: Any = 0) -> Any:
 @eager("pow", 2, 2)
 def _pow(a: Any, b: Any) -> Any:
     x, y = to_num(a), to_num(b)
-    return None if x is None or y is None else x ** y
+    if x is None or y is None:
+        return None
+    try:
+        return _finite(x ** y)
+    except (OverflowError, ZeroDivisionError):
+        return None
 
 
 @eager("log", 1, 2)
@@ -88,7 +105,12 @@ def _time() -> Any:
 def _strftime(t: Any, fmt: Any) -> Any:
     n = to_num(scalar(t))
     f = to_str(fmt)
-    return None if n is None or f is None else timeutil.strftime(float(n), f)
+    if n is None or f is None:
+        return None
+    try:
+        return timeutil.strftime(float(n), f)
+    except (OverflowError, OSError, ValueError):
+        return None  # outside the representable date range
 
 
 @eager("strptime", 2, 2)
@@ -108,7 +130,10 @@ def _relative_time(t: Any, spec: Any) -> Any:
     s = to_str(spec)
     if n is None or s is None:
         return None
-    r = timeutil.relative_time(float(n), s)
+    try:
+        r = timeutil.relative_time(float(n), s)
+    except (OverflowError, OSError, ValueError):
+        return None  # outside the representable date range
     return int(r) if r.is_integer() else r
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 import urllib.parse
 from typing import Any, Callable, List
@@ -50,6 +51,8 @@ def _tostring(v: Any, fmt: Any = None) -> Any:
     if f == "commas":
         return f"{n:,.2f}" if not float(n).is_integer() else f"{int(n):,}"
     if f == "duration":
+        if not math.isfinite(n):
+            return None
         total = int(n)
         days, rem = divmod(total, 86400)
         h, rem = divmod(rem, 3600)
@@ -146,7 +149,10 @@ def _replace(v: Any, regex: Any, repl: Any) -> Any:
         return None
     rx = compile_regex(to_str(regex) or "")
     r = to_str(repl) or ""
-    return _per_value(lambda s: rx.sub(r, s))(v)
+    try:
+        return _per_value(lambda s: rx.sub(r, s))(v)
+    except re.error as exc:
+        raise SplError(f"eval: replace(): invalid replacement {r!r}: {exc}") from None
 
 
 @eager("split", 2, 2)
