@@ -311,3 +311,19 @@ def test_regex_reverse_strcat_rangemap(engine: Engine, events: List[Event]) -> N
 def test_fields_minus_attached(engine: Engine, events: List[Event]) -> None:
     rows = engine.search("type_lower=api_key.created | fields -_raw", events)
     assert "_raw" not in rows[0] and "user" in rows[0]
+
+
+def test_bucket_is_bin(engine: Engine, events: List[Event]) -> None:
+    a = engine.search("sourcetype=openai:audit | bucket _time span=1d | stats count by _time", events)
+    b = engine.search("sourcetype=openai:audit | bin span=1d _time | stats count by _time", events)
+    assert a == b == [{"_time": str(BASE_T), "count": "6"}]
+    rows = engine.search("sourcetype=openai:audit | bin _time span=1h AS hour | table _time hour | head 1", events)
+    assert rows == [{"_time": str(BASE_T + 7300), "hour": str(BASE_T + 7200)}]
+
+
+def test_search_not_equal_on_multivalue(engine: Engine, events: List[Event]) -> None:
+    # field!=value matches when the field exists with some other value (any value of a multivalue field)
+    rows = engine.search("sourcetype=openai:audit tag!=openai | stats count", events)
+    assert rows == [{"count": "5"}]
+    rows = engine.search("sourcetype=openai:audit NOT tag=openai | stats count", events)
+    assert rows == [{"count": "0"}]
