@@ -190,3 +190,12 @@ def test_make_events_line_breaking(engine: Engine) -> None:
 def test_make_events_needs_should_linemerge_false(engine: Engine) -> None:
     with pytest.raises(SplError, match="SHOULD_LINEMERGE"):
         engine.make_events("a=1\nb=2", sourcetype="plain:kv")
+
+
+def test_report_extracts_every_match_with_clean_keys_and_mv_add(engine: Engine) -> None:
+    # transforms.conf: FORMAT $1::$2 extracts every match; CLEAN_KEYS (default true) turns non-alphanumerics
+    # into "_"; without MV_ADD a field keeps its first value, with MV_ADD values accumulate
+    # (docs.splunk.com/Documentation/Splunk/latest/Admin/Transformsconf)
+    f = _fields(engine, "a=1 x-y=2 a=3 tag=p tag=q", sourcetype="report:kv")
+    assert (f["a"], f["x_y"]) == ("1", "2")
+    assert f["tags"] == ["p", "q"]

@@ -171,22 +171,27 @@ def _apply_report(row: Row, name: str, transforms: Stanzas) -> None:
     if text is None:
         return
     mv_add = st.get("MV_ADD", "false").lower() in ("1", "true")
+    clean_keys = st.get("CLEAN_KEYS", "true").lower() in ("1", "true")
     fmt = st.get("FORMAT", "")
-    for mm in rx.finditer(str(as_list(text)[0])):
-        pairs: List[Tuple[str, str]] = [(k, v) for k, v in mm.groupdict().items() if v is not None]
-        for part in fmt.split():
-            if "::" not in part:
-                raise SplError(f"transforms [{name}]: FORMAT item {part!r} is not field::value")
-            k, v = part.split("::", 1)
-            sub = lambda s: re.sub(r"\$(\d+)", lambda g: mm.group(int(g.group(1))) or "", s)  # noqa: E731
-            pairs.append((sub(k), sub(v)))
-        for k, v in pairs:
-            if mv_add and row.get(k) is not None:
-                row[k] = norm(as_list(row[k]) + [v])
-            elif row.get(k) is None or mv_add:
-                row[k] = v
-        if not mv_add:
-            break
+    items = fmt.split()
+    for part in items:
+        if "::" not in part:
+            raise SplError(f"transforms [{name}]: FORMAT item {part!r} is not field::value")
+    # every match is extracted; without MV_ADD an existing field keeps its first value
+    for value in as_list(text):
+        for mm in rx.finditer(value):
+            pairs: List[Tuple[str, str]] = [(k, v) for k, v in mm.groupdict().items() if v is not None]
+            for part in items:
+                k, v = (re.sub(r"\$(\d+)", lambda g: mm.group(int(g.group(1))) or "", x) for x in part.split("::", 1))
+                if clean_keys:  # non-alphanumerics -> "_", leading "_"/digits stripped
+                    k = re.sub(r"[^A-Za-z0-9_]", "_", k).lstrip("_0123456789")
+                if k:
+                    pairs.append((k, v))
+            for k, v in pairs:
+                if row.get(k) is None:
+                    row[k] = v
+                elif mv_add:
+                    row[k] = norm(as_list(row[k]) + [v])
 
 
 _KV_AUTO_RE = re.compile(r'([A-Za-z_][A-Za-z0-9_]*)=("([^"]*)"|[^\s,;"]+)')
