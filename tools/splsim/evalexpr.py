@@ -109,6 +109,8 @@ def compare(op: str, a: Any, b: Any) -> bool:
         if isinstance(x, bool) or isinstance(y, bool):
             x, y = to_str(x), to_str(y)
         nx, ny = to_num(x), to_num(y)
+        left: Any
+        right: Any
         if nx is not None and ny is not None:
             left, right = nx, ny
         else:
@@ -194,8 +196,9 @@ class _Parser:
         if not self.toks:
             raise SplError("eval: empty expression")
         fn = self.binary(0)
-        if self.peek() is not None:
-            raise SplError(f"eval: unexpected {self.peek()[1]!r} in {self.text!r}")
+        extra = self.peek()
+        if extra is not None:
+            raise SplError(f"eval: unexpected {extra[1]!r} in {self.text!r}")
         return fn
 
     _LEVELS: List[Tuple[str, ...]] = [("OR",), ("XOR",), ("AND",)]

@@ -85,6 +85,10 @@ class _Parser:
         j = self.i + k
         return self.toks[j] if j < len(self.toks) else None
 
+    def peek_kind(self) -> str:
+        t = self.peek()
+        return "" if t is None else t.kind
+
     def take(self) -> Token:
         t = self.peek()
         if t is None:
@@ -96,9 +100,9 @@ class _Parser:
         if not self.toks:
             return lambda row: True
         m = self.and_expr()
-        if self.peek() is not None:
-            t = self.peek()
-            raise SplError(f"unexpected {t.value!r} in search expression {self.text!r}")
+        extra = self.peek()
+        if extra is not None:
+            raise SplError(f"unexpected {extra.value!r} in search expression {self.text!r}")
         return m
 
     # Splunk's search precedence differs from SQL: parentheses, then NOT, then OR, then AND
@@ -147,7 +151,7 @@ class _Parser:
     def primary(self) -> Matcher:
         t = self.take()
         if t.kind == "LP":
-            if self.peek() is not None and self.peek().kind == "RP":
+            if self.peek_kind() == "RP":
                 self.take()
                 return _ALWAYS_GROUP  # "()" as produced by the CIM index macros: matches everything
             self.depth += 1
@@ -156,7 +160,7 @@ class _Parser:
             if self.take().kind != "RP":
                 raise SplError(f"missing ')' in search expression {self.text!r}")
             return m
-        if t.kind == "STR" and self.peek() is not None and self.peek().kind == "OP":
+        if t.kind == "STR" and self.peek_kind() == "OP":
             t = Token("WORD", t.value, t.pos)  # "quoted field name"=value
         if t.kind == "STR":
             rx = _term_regex(t.value)

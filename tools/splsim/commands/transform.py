@@ -255,7 +255,7 @@ def bin_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
         if span is not None:
             b = bucket_time(float(n), span)
             r[target] = int(b) if float(b).is_integer() else b
-        else:
+        elif num_span is not None:
             lo = math.floor(n / num_span) * num_span
             r[target] = f"{_fmt(lo)}-{_fmt(lo + num_span)}"
     return rows

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 import math
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Dict, Optional
 
 from .. import jsonpath, timeutil
 from ..evalexpr import EvalContext
@@ -34,7 +34,7 @@ def _num1(fn: Callable[[float], Any]) -> Callable[[Any], Any]:
     return run
 
 
-for _name, _fn in {
+_MATH1: Dict[str, Callable[[Any], Any]] = {
     "abs": abs,
     "floor": lambda n: int(math.floor(n)),
     "ceil": lambda n: int(math.ceil(n)),
@@ -43,7 +43,8 @@ for _name, _fn in {
     "exp": math.exp,
     "ln": lambda n: math.log(n) if n > 0 else None,
     "exact": lambda n: n,
-}.items():
+}
+for _name, _fn in _MATH1.items():
     eager(_name, 1, 1)(_num1(_fn))
 
 

@@ -5,7 +5,7 @@ import hashlib
 import math
 import re
 import urllib.parse
-from typing import Any, Callable, List
+from typing import Any, Callable, Dict, List
 
 from ..errors import SplError
 from ..values import as_list, norm, to_num, to_str
@@ -100,7 +100,7 @@ def _per_value(fn: Callable[[str], Any]) -> Callable[[Any], Any]:
     return run
 
 
-FUNCTIONS_TEXT_1 = {
+FUNCTIONS_TEXT_1: Dict[str, Callable[[str], str]] = {
     "lower": str.lower,
     "upper": str.upper,
     "urldecode": urllib.parse.unquote_plus,
@@ -165,5 +165,9 @@ def _split(v: Any, delim: Any) -> Any:
     return parts if len(parts) != 1 else parts[0]
 
 
+def _hasher(algo: str) -> Callable[[str], str]:
+    return lambda s: hashlib.new(algo, s.encode()).hexdigest()
+
+
 for _algo in ("md5", "sha1", "sha256", "sha512"):
-    eager(_algo, 1, 1)(_per_value(lambda s, _a=_algo: hashlib.new(_a, s.encode()).hexdigest()))
+    eager(_algo, 1, 1)(_per_value(_hasher(_algo)))
