@@ -327,3 +327,15 @@ def test_search_not_equal_on_multivalue(engine: Engine, events: List[Event]) -> 
     assert rows == [{"count": "5"}]
     rows = engine.search("sourcetype=openai:audit NOT tag=openai | stats count", events)
     assert rows == [{"count": "0"}]
+
+
+def test_median_mode_range_stdev(engine: Engine) -> None:
+    # median of an even number of values is the higher middle value
+    # (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Aggregatefunctions, median)
+    base = "| makeresults count=4 | streamstats count as n | eval v=case(n=1, 1, n=2, 2, n=3, 2, n=4, 10)"
+    rows = engine.search(base + " | stats median(v) as md, mode(v) as mo, range(v) as rg, stdev(v) as sd, var(v) as va", [])
+    assert (rows[0]["md"], rows[0]["mo"], rows[0]["rg"]) == ("2", "2", "9")
+    assert float(rows[0]["sd"]) == pytest.approx((52.75 / 3) ** 0.5)  # sample standard deviation
+    assert float(rows[0]["va"]) == pytest.approx(52.75 / 3)
+    rows = engine.search(base + " | where n < 4 | eval v=n | stats median(v) as md", [])
+    assert rows == [{"md": "2"}]

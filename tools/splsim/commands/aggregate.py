@@ -85,8 +85,8 @@ def _median(vals: List[str]) -> Any:
     nums = sorted(_num_list(vals))
     if not nums:
         return None
-    # Splunk's median is the value at the middle rank (no interpolation between two values)
-    return nums[(len(nums) - 1) // 2]
+    # no interpolation: with an even number of values Splunk returns the higher of the two middle ones
+    return nums[len(nums) // 2]
 
 
 def _mode(vals: List[str]) -> Any:
