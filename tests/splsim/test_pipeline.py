@@ -199,3 +199,23 @@ def test_report_extracts_every_match_with_clean_keys_and_mv_add(engine: Engine) 
     f = _fields(engine, "a=1 x-y=2 a=3 tag=p tag=q", sourcetype="report:kv")
     assert (f["a"], f["x_y"]) == ("1", "2")
     assert f["tags"] == ["p", "q"]
+
+
+def test_indextime_when_given(engine: Engine) -> None:
+    raw = audit_event("login.failed", BASE_T)
+    assert "_indextime" not in engine.extract(engine.make_event(raw))
+    ev = engine.make_event(raw, indextime=BASE_T + 90)
+    rows = engine.search("sourcetype=openai:audit | eval delay=_indextime-_time | table delay", [ev])
+    assert rows == [{"delay": "90"}]
+
+
+def test_extract_in_field(tmp_path) -> None:
+    # EXTRACT-<class> = <regex> in <field> applies the regex to that field (docs .../Admin/Propsconf)
+    (tmp_path / "default").mkdir()
+    (tmp_path / "default" / "props.conf").write_text(
+        "[kv]\nKV_MODE = auto\nDATETIME_CONFIG = CURRENT\nEXTRACT-dom = @(?<domain>\\S+)$ in email\n"
+        "EXTRACT-file = /(?<file>[^/]+)$ in source\n")
+    eng = Engine(app_dir=str(tmp_path))
+    f = eng.extract(eng.make_event("email=a@example.com", sourcetype="kv", source="/var/log/app.log"))
+    assert "domain" not in f  # EXTRACT runs before KV extraction, so "email" does not exist yet
+    assert f["file"] == "app.log"

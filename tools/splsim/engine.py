@@ -110,12 +110,15 @@ class Engine:
     # --- events -------------------------------------------------------------------------------
 
     def make_event(self, raw: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
-                   index: str = "main", host: str = "hf1", time: Optional[float] = None) -> Event:
-        """An indexed event: TRUNCATE applied, _time from TIME_PREFIX/TIME_FORMAT unless given."""
+                   index: str = "main", host: str = "hf1", time: Optional[float] = None,
+                   indextime: Optional[float] = None) -> Event:
+        """An indexed event: TRUNCATE applied, _time from TIME_PREFIX/TIME_FORMAT unless given;
+        ``_indextime`` exists only when ``indextime`` is given."""
         settings = merged_props(self.confs["props"], sourcetype, source, host)
         raw = truncate_raw(raw, settings)
         t = float(time) if time is not None else extract_timestamp(raw, settings, _time.time())
-        return Event(raw=raw, time=t, sourcetype=sourcetype, source=source, index=index, host=host)
+        return Event(raw=raw, time=t, sourcetype=sourcetype, source=source, index=index, host=host,
+                     indextime=None if indextime is None else float(indextime))
 
     def make_events(self, data: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
                     index: str = "main", host: str = "hf1") -> List[Event]:

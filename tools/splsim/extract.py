@@ -13,7 +13,7 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Callable, Dict, List, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
 
 from . import jsonpath, timeutil
 from .errors import SplError
@@ -37,11 +37,18 @@ class Event:
     source: str
     index: str
     host: str
+    indextime: Optional[float] = None
 
     def base_fields(self) -> Row:
-        t: object = int(self.time) if float(self.time).is_integer() else self.time
-        return {"_raw": self.raw, "_time": t, "host": self.host, "source": self.source,
-                "sourcetype": self.sourcetype, "index": self.index}
+        row: Row = {"_raw": self.raw, "_time": _num(self.time), "host": self.host, "source": self.source,
+                    "sourcetype": self.sourcetype, "index": self.index}
+        if self.indextime is not None:
+            row["_indextime"] = _num(self.indextime)
+        return row
+
+
+def _num(t: float) -> object:
+    return int(t) if float(t).is_integer() else t
 
 
 @lru_cache(maxsize=1024)
