@@ -154,3 +154,18 @@ def test_subsearch_in_search_terms(engine: Engine, events: List[Event]) -> None:
                          "| where action!=\"created\" | fields action ] | stats count", events)
     assert rows == [{"count": "3"}]
     assert engine.search("sourcetype=openai:audit [ search type_lower=nothing | fields user ]", events) == []
+
+
+def test_subsearch_with_return_and_format(engine: Engine, events: List[Event]) -> None:
+    # docs.splunk.com/Documentation/Splunk/latest/SearchReference/Return and .../Format
+    rows = engine.search("sourcetype=openai:audit [ search type_lower=project.created | return user ] "
+                         "| table type_lower", events)
+    assert _types(rows) == ["project.created"]
+    rows = engine.search("sourcetype=openai:audit [ search type_lower=login.* | dedup user | return 5 user ] "
+                         "| stats count", events)
+    assert rows == [{"count": "4"}]
+    rows = engine.search("sourcetype=openai:audit [ search type_lower=api_key.created | return $user ] "
+                         "| stats count", events)
+    assert rows == [{"count": "2"}]  # free-text term "bob@example.com"
+    rows = engine.search("type_lower=login.failed | dedup user | fields user | format", events)
+    assert rows == [{"search": '( ( user="alice@example.com" ) )'}]

@@ -206,7 +206,7 @@ class Engine:
             if tok.kind != "SUB":
                 continue
             out.append(text[pos:tok.pos])
-            out.append(_format_rows(self.run_pipeline(tok.value, ctx)))
+            out.append(format_rows(self.run_pipeline(tok.value, ctx)))
             pos = tok.end
         out.append(text[pos:])
         return "".join(out)
@@ -228,7 +228,8 @@ def _quote(v: str) -> str:
     return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _format_rows(rows: List[Row]) -> str:
+def format_rows(rows: List[Row]) -> str:
+    """Rows as a search string, like Splunk's format command (used for subsearches)."""
     terms = []
     for r in rows:
         if set(r) in ({"search"}, {"query"}):

@@ -60,3 +60,58 @@ def join_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
                     merged[k] = v
             out.append(merged)
     return out
+
+
+def _q(v: str) -> str:
+    return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@command("return")
+def return_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    """``return [N] field alias=field $field``: one row whose ``search`` field is the subsearch text
+    (docs.splunk.com/Documentation/Splunk/latest/SearchReference/Return)."""
+    toks = [t for t in tokenize(args) if t.kind != "COMMA"]
+    count = 1
+    if toks and toks[0].kind == "WORD" and toks[0].value.isdigit():
+        count = parse_int(toks.pop(0).value, "return", "count", minimum=1)
+    specs = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t.kind != "WORD":
+            raise SplError(f"return: unexpected {t.value!r}")
+        if i + 2 < len(toks) and toks[i + 1].kind == "OP" and toks[i + 1].value == "=":
+            specs.append(("alias", t.value, toks[i + 2].value))
+            i += 3
+        elif t.value.startswith("$"):
+            specs.append(("value", "", t.value[1:]))
+            i += 1
+        else:
+            specs.append(("field", t.value, t.value))
+            i += 1
+    if not specs:
+        raise SplError("return: no fields given")
+    terms = []
+    for r in rows[:count]:
+        parts = []
+        for kind, name, src in specs:
+            v = as_list(r.get(src))
+            if not v:
+                continue
+            parts.append(_q(v[0]) if kind == "value" else f"{name}={_q(v[0])}")
+        if parts:
+            terms.append(" ".join(parts))
+    if not terms:
+        return []
+    text = terms[0] if len(terms) == 1 else " OR ".join(f"({t})" for t in terms)
+    return [{"search": text}]
+
+
+@command("format")
+def format_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
+    """``format`` without options: one row whose ``search`` field is ( ( f="v" AND ... ) OR ... )."""
+    if args.strip():
+        raise SplError("format: options are not supported")
+    from ..engine import format_rows  # late import: engine imports the command registry
+
+    return [{"search": format_rows(rows)}]
