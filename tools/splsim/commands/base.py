@@ -47,11 +47,10 @@ def command(*names: str, generating: bool = False) -> Callable[[Runner], Runner]
     return deco
 
 
-def take_options(toks: Sequence[Token], allowed: Sequence[str], cmd: str,
-                 *, strict: bool = True) -> Tuple[Dict[str, str], List[Token]]:
+def take_options(toks: Sequence[Token], allowed: Sequence[str], cmd: str) -> Tuple[Dict[str, str], List[Token]]:
     """Pull ``key=value`` options out of a token list; others stay in order.
 
-    With strict=True any other ``key=value`` is an error (unknown argument)."""
+    Any other ``key=value`` is an error (unknown argument)."""
     opts: Dict[str, str] = {}
     rest: List[Token] = []
     i = 0
@@ -65,8 +64,7 @@ def take_options(toks: Sequence[Token], allowed: Sequence[str], cmd: str,
                 opts[t.value] = toks[i + 2].value
                 i += 3
                 continue
-            if strict:
-                raise SplError(f"{cmd}: unknown argument {t.value}= (supported: {', '.join(allowed) or 'none'})")
+            raise SplError(f"{cmd}: unknown argument {t.value}= (supported: {', '.join(allowed) or 'none'})")
         rest.append(t)
         i += 1
     return opts, rest
