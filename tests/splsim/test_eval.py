@@ -273,3 +273,7 @@ def test_malformed_expressions(engine: Engine) -> None:
     for bad in ["1 +", "(1", "1 2", "'unterminated", '"x" ! "y"']:
         with pytest.raises(SplError):
             r(engine, bad)
+
+
+def test_long_numeric_ids_compare_exactly(engine: Engine) -> None:
+    assert r(engine, 'if(a = b, "same", "different")', 'a="12345678901234567890", b="12345678901234567891"') == "different"

@@ -14,6 +14,7 @@ Scalar = Union[str, int, float]
 Value = Union[None, str, int, float, List[str]]
 Row = Dict[str, Any]
 
+_INT_RE = re.compile(r"^\s*[+-]?\d+\s*$")
 _NUM_RE = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
 
 
@@ -26,10 +27,9 @@ def to_num(v: Any) -> Optional[float]:
     if isinstance(v, list):
         return to_num(v[0]) if v else None
     if isinstance(v, str) and _NUM_RE.match(v):
-        f = float(v)
-        if f.is_integer() and re.match(r"^\s*[+-]?\d+\s*$", v):
-            return int(f)
-        return f
+        if _INT_RE.match(v):
+            return int(v)  # exact, also for long numeric ids
+        return float(v)
     return None
 
 
