@@ -25,7 +25,7 @@ from modinput_support import InputRunner, parse_events, require_build
 pytestmark = [pytest.mark.build, pytest.mark.slow]
 
 KILLS = 20
-N_EVENTS = 8000
+N_EVENTS = 10000
 KEY_MAIN = checkpoint_key("in1", "acc", "main")
 
 
@@ -34,23 +34,32 @@ def _ids(stdout: str) -> List[str]:
 
 
 def _run_until_kill(runner: InputRunner, rng: random.Random, params: Dict[str, Any]) -> Dict[str, Any]:
-    """Start the input; SIGKILL it after a random number of written events or a random delay."""
-    by_events = rng.random() < 0.6
+    """Start the input; SIGKILL it at a random point: after a random number of written events (mid-page
+    or between pages), a random time after its first event, or a random time after start (during start-up,
+    the first request or the first checkpoint)."""
+    mode = rng.choices(["events", "after_first", "startup"], weights=[6, 3, 1])[0]
     target = rng.randint(1, 350)
-    deadline = time.monotonic() + rng.uniform(0.05, 1.5)
+    delay = rng.uniform(0.0, 0.05) if mode == "after_first" else rng.uniform(0.05, 0.6)
     proc = runner.popen(**params)
     assert proc.stdout is not None
     fd = proc.stdout.fileno()
     buf = b""
     killed = False
+    started = time.monotonic()
+    first_event_at: Optional[float] = None
     while True:
-        ready, _, _ = select.select([fd], [], [], 0.005)
+        ready, _, _ = select.select([fd], [], [], 0.002)
         if ready:
             chunk = os.read(fd, 1 << 16)
             if not chunk:
                 break
             buf += chunk
-        if by_events and buf.count(b"</event>") >= target or not by_events and time.monotonic() >= deadline:
+        now = time.monotonic()
+        if first_event_at is None and b"</event>" in buf:
+            first_event_at = now
+        if (mode == "events" and buf.count(b"</event>") >= target
+                or mode == "after_first" and first_event_at is not None and now - first_event_at >= delay
+                or mode == "startup" and now - started >= delay):
             proc.kill()  # SIGKILL
             killed = True
             break
@@ -97,14 +106,15 @@ def test_sigkill_at_20_random_points_loses_nothing_and_duplicates_only_the_in_fl
         in_flight: List[Optional[Set[str]]] = []  # per process: the in-flight page at its kill, None = clean
         late_seed = 100
         while sum(f is not None for f in in_flight) < KILLS:
-            assert len(outputs) < 4 * KILLS, "the input kept finishing before it could be killed"
+            assert len(outputs) < 6 * KILLS, "the input kept finishing before it could be killed"
             sim.clear_requests()
             run = _run_until_kill(runner, rng, params)
             outputs.append(_ids(run["stdout"]))
             in_flight.append(_in_flight(sim, _state(runner)) if run["killed"] else None)
-            if run["killed"] and sum(f is not None for f in in_flight) % 4 == 0:
-                # late events behind the checkpoint, inside the overlap
-                late = generate(15, seed=late_seed, start=NOW - 400, end=NOW - 60, tenant=False)
+            if not run["killed"] or sum(f is not None for f in in_flight) % 4 == 0:
+                # late events behind the checkpoint, inside the overlap (more when a run caught up)
+                late = generate(15 if run["killed"] else 400, seed=late_seed, start=NOW - 400, end=NOW - 60,
+                                tenant=False)
                 late_seed += 1
                 sim.add_events(late)
                 all_ids |= {e["id"] for e in late}
@@ -118,6 +128,7 @@ def test_sigkill_at_20_random_points_loses_nothing_and_duplicates_only_the_in_fl
         sim.add_events(late)
         all_ids |= {e["id"] for e in late}
         for expect_new in (True, False):
+            time.sleep(1.1)  # a later second than the previous run's cap (runs are an interval apart)
             again = runner.run(**params)
             assert again.returncode == 0, again.stderr
             outputs.append(_ids(again.stdout))
