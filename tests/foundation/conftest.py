@@ -5,9 +5,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = "TA-openai-audit"
-OUTPUT = ROOT / "output" / APP
+from foundation_support import APP, OUTPUT, ROOT
 
 
 def _version() -> str:

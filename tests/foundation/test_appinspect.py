@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from foundation_support import ROOT
 
 pytestmark = [pytest.mark.build, pytest.mark.appinspect]
 APPINSPECT = ROOT / ".venv" / "build" / "bin" / "splunk-appinspect"

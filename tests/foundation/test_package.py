@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import APP
+from foundation_support import APP
 
 pytestmark = pytest.mark.build
 
