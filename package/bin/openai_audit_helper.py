@@ -76,15 +76,22 @@ def split_list(value: Any) -> List[str]:
     return [v.strip() for v in str(value).replace("\n", ",").split(",") if v.strip()]
 
 
+MIN_INTERVAL, MAX_INTERVAL = 60, 86400
+
+
 def validate_input(definition: smi.ValidationDefinition) -> None:
+    """Server-side check when an input is created or edited (scheme use_external_validation): the message
+    of the ValueError is shown to the admin and nothing is saved."""
     params = definition.parameters
     try:
-        parse_start_date(params.get("start_date") or str(int(time.time())), time.time())
+        if params.get("start_date"):
+            parse_start_date(params["start_date"], time.time())
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
-    interval = str(params.get("interval") or DEFAULT_INTERVAL)
-    if not interval.isdigit() or int(interval) < 1:
-        raise ValueError(f"Interval '{interval}' must be a positive number of seconds.")
+    interval = str(params.get("interval") or DEFAULT_INTERVAL).strip()
+    if not interval.isdigit() or not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
+        raise ValueError(f"Interval '{interval}' must be a whole number of seconds from {MIN_INTERVAL} to "
+                         f"{MAX_INTERVAL} (default {DEFAULT_INTERVAL}).")
 
 
 def _report(logger: logging.Logger, res: StreamResult, input_name: str, account: str) -> None:
