@@ -18,10 +18,10 @@ for _ in $(seq 1 50); do
 done
 OUT=.venv/demo-events.jsonl
 SINCE=$("$PY" -c 'import datetime as d;print((d.datetime.now(d.timezone.utc)-d.timedelta(days=8)).strftime("%Y-%m-%dT%H:%M:%SZ"))')
-echo "[demo] $PY $APP/bin/openai_audit_cli.py --base-url http://127.0.0.1:$PORT/v1 --since $SINCE  (key from \$OPENAI_ADMIN_KEY)"
-"$PY" "$APP/bin/openai_audit_cli.py" --base-url "http://127.0.0.1:$PORT/v1" --since "$SINCE" > "$OUT" 2> .venv/demo-cli.log \
+echo "[demo] $PY $APP/bin/openai_audit_cli.py --base-url http://127.0.0.1:$PORT/v1 --since $SINCE --tenant  (key from \$OPENAI_ADMIN_KEY)"
+"$PY" "$APP/bin/openai_audit_cli.py" --base-url "http://127.0.0.1:$PORT/v1" --since "$SINCE" --tenant > "$OUT" 2> .venv/demo-cli.log \
   || { tail -n 20 .venv/demo-cli.log; echo "[demo] CLI failed"; exit 1; }
 N=$(wc -l < "$OUT")
-echo "[demo] $N events written to $OUT (simulator served 2000 non-tenant + tenant events; tenant ones need --tenant)"
+echo "[demo] $N events written to $OUT (the simulator served 2000, tenant-scoped ones included)"
 echo "[demo] first event:"; head -n 1 "$OUT"
-tail -n 1 .venv/demo-cli.log
+grep "run summary" .venv/demo-cli.log

@@ -16,10 +16,12 @@ import os
 import secrets
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from loopback_http import LoopbackService
 
 from . import render as R
 
@@ -93,45 +95,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-
-class FakeSplunkd:
+class FakeSplunkd(LoopbackService):
     def __init__(self, app: str = "TA-openai-audit", *, session_key: Optional[str] = None) -> None:
+        super().__init__()
         self.app = app
         self.session_key = session_key or secrets.token_hex(16)
         self.state = _State(app)
         self.requests: List[Tuple[str, str, Dict[str, str]]] = []
-        self._server: Optional[_Server] = None
         self.set_conf("server", "sslConfig", {"enableSplunkdSSL": "false"}, app="system")
         self.set_conf("server", "general", {"serverName": "fake-splunkd"}, app="system")
 
-    # lifecycle -------------------------------------------------------------------------------------------
-    def start(self) -> "FakeSplunkd":
-        handler = type("Handler", (_Handler,), {"fake": self})
-        self._server = _Server(("127.0.0.1", 0), handler)
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
+    _label = "fake splunkd"
+
+    def _make_handler(self) -> type:
+        return type("Handler", (_Handler,), {"fake": self})
+
+    def _on_started(self) -> None:
         self.set_conf("web", "settings", {"mgmtHostPort": "127.0.0.1:%d" % self.port}, app="system")
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "FakeSplunkd":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "fake splunkd not started"
-        return int(self._server.server_address[1])
 
     @property
     def uri(self) -> str:

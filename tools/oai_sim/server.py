@@ -14,9 +14,11 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
 from urllib.parse import parse_qs, urlsplit
+
+from loopback_http import LoopbackService
 
 from . import protocol as P
 from .faults import Fault
@@ -96,21 +98,14 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-    allow_reuse_address = True
-
-
-class Simulator:
+class Simulator(LoopbackService):
     """The simulated API; a context manager that serves on 127.0.0.1 (port 0 = any free port)."""
 
     def __init__(self, events: Union[Dataset, Iterable[Dict[str, Any]]] = (), *, admin_key: str = "sk-admin-test",
                  host: str = "127.0.0.1", port: int = 0, tenant_enabled: bool = True,
                  scopes: Sequence[str] = (REQUIRED_SCOPE,), default_limit: int = 20,
                  cache_pages: bool = False) -> None:
-        if host not in ("127.0.0.1", "::1", "localhost"):
-            raise ValueError("the simulator only listens on loopback")
+        super().__init__(host, port)
         self.admin_key = admin_key
         self.tenant_enabled = tenant_enabled
         self.scopes = tuple(scopes)
@@ -120,40 +115,14 @@ class Simulator:
         self._page_cache: Optional[Dict[Any, bytes]] = {} if cache_pages else None
         self.store = EventStore()
         self.store.add(events)
-        self._host, self._port = host, port
         self._faults: List[Fault] = []
         self._requests: List[RecordedRequest] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server: Optional[_Server] = None
-        self._thread: Optional[threading.Thread] = None
 
-    # lifecycle -------------------------------------------------------------------------------------------
-    def start(self) -> "Simulator":
-        handler = type("Handler", (_Handler,), {"sim": self})
-        self._server = _Server((self._host, self._port), handler)
-        self._stopping.clear()
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="oai-sim", daemon=True)
-        self._thread.start()
-        return self
+    _label = "simulator"
 
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> "Simulator":
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "simulator not started"
-        return int(self._server.server_address[1])
+    def _make_handler(self) -> type:
+        return type("Handler", (_Handler,), {"sim": self})
 
     @property
     def base_url(self) -> str:
