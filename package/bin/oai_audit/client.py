@@ -1,4 +1,7 @@
-"""httpx client for ``GET /organization/audit_logs``: one request in, one parsed page (or a typed error) out."""
+"""httpx client of the OpenAI Admin API list endpoints: one request in, one parsed list page (or a typed
+error) out. ``ApiClient.get_page(path, params)`` serves any list endpoint (``/organization/audit_logs``,
+``/organization/users``, ``/organization/projects``...) with one pagination shape, one retry policy and one
+error model; ``AuditLogClient`` adds the audit log's own item check."""
 from __future__ import annotations
 
 import json
@@ -122,8 +125,22 @@ def error_for_response(response: httpx.Response, now: Optional[float] = None) ->
     return ClientError(f"HTTP {status}: request refused" + detail, status, api_msg)
 
 
-def parse_page(response: httpx.Response) -> Page:
-    """Parse a 200 answer into a Page; raise MalformedResponse for anything that is not a list object."""
+ItemCheck = Callable[[Dict[str, Any]], bool]
+
+
+def has_string_id(item: Dict[str, Any]) -> bool:
+    """Every Admin API list object carries a string ``id``."""
+    return isinstance(item.get("id"), str)
+
+
+def is_audit_log_item(item: Dict[str, Any]) -> bool:
+    """An audit log object: a string ``id`` and an integer ``effective_at``."""
+    return isinstance(item.get("id"), str) and isinstance(item.get("effective_at"), int)
+
+
+def parse_page(response: httpx.Response, item_ok: ItemCheck = is_audit_log_item) -> Page:
+    """Parse a 200 answer into a Page; raise MalformedResponse for anything that is not a list object whose
+    items all pass ``item_ok``."""
     try:
         body = json.loads(response.content)
     except ValueError as exc:
@@ -135,9 +152,10 @@ def parse_page(response: httpx.Response) -> Page:
         raise MalformedResponse("response has no boolean 'has_more'")
     data = body["data"]
     for item in data:
-        if not isinstance(item, dict) or not isinstance(item.get("id"), str) \
-                or not isinstance(item.get("effective_at"), int):
-            raise MalformedResponse("an audit log object lacks a string 'id' or an integer 'effective_at'")
+        if not isinstance(item, dict) or not item_ok(item):
+            if item_ok is is_audit_log_item:
+                raise MalformedResponse("an audit log object lacks a string 'id' or an integer 'effective_at'")
+            raise MalformedResponse("a list item is not an object with a string 'id'")
     first_id = body.get("first_id")
     last_id = body.get("last_id")
     return Page(data=data, has_more=has_more,
@@ -167,8 +185,8 @@ class Stats:
     duplicates: int = 0
 
 
-class AuditLogClient:
-    """Fetches pages with retries. ``sleep`` and ``rand`` are injectable for tests."""
+class ApiClient:
+    """Fetches list pages of any Admin API endpoint with retries. ``sleep`` and ``clock`` are injectable."""
 
     def __init__(self, base_url: str, api_key: str, *, proxy: Optional[str] = None,
                  verify: Union[bool, ssl.SSLContext] = True, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
@@ -188,17 +206,17 @@ class AuditLogClient:
     def close(self) -> None:
         self._http.close()
 
-    def __enter__(self) -> "AuditLogClient":
+    def __enter__(self) -> "ApiClient":
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def fetch_once(self, params: QueryParams) -> Page:
-        """One HTTP request, no retry."""
+    def get_page_once(self, path: str, params: QueryParams, item_ok: ItemCheck = has_string_id) -> Page:
+        """One HTTP request to ``path`` (relative to the base URL), no retry."""
         self.stats.requests += 1
         try:
-            response = self._http.get(AUDIT_LOGS_PATH, params=params)
+            response = self._http.get(path, params=params)
         except httpx.TimeoutException as exc:
             raise TransientError(f"request timed out ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
@@ -208,15 +226,16 @@ class AuditLogClient:
             raise TransientError(f"network error: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
             raise error_for_response(response)
-        return parse_page(response)
+        return parse_page(response, item_ok)
 
-    def fetch(self, params: QueryParams) -> Page:
-        """One page, retrying retryable errors under the policy; raises the last error when giving up."""
+    def get_page(self, path: str, params: QueryParams, item_ok: ItemCheck = has_string_id) -> Page:
+        """One page of ``path``, retrying retryable errors under the policy; raises the last error when giving
+        up (RetryBudgetExhausted) or the first non-retryable one."""
         started = self._clock()
         attempt = 0
         while True:
             try:
-                return self.fetch_once(params)
+                return self.get_page_once(path, params, item_ok)
             except CollectorError as exc:
                 if not exc.retryable:
                     raise
@@ -230,3 +249,18 @@ class AuditLogClient:
                 LOG.warning("retry %d in %.1fs after: %s", attempt, delay, exc)
                 self.stats.retries += 1
                 self._sleep(delay)
+
+
+class AuditLogClient(ApiClient):
+    """``GET /organization/audit_logs`` pages: the poller's ``fetch``."""
+
+    def __enter__(self) -> "AuditLogClient":
+        return self
+
+    def fetch_once(self, params: QueryParams) -> Page:
+        """One audit-log request, no retry."""
+        return self.get_page_once(AUDIT_LOGS_PATH, params, is_audit_log_item)
+
+    def fetch(self, params: QueryParams) -> Page:
+        """One audit-log page, retried under the policy."""
+        return self.get_page(AUDIT_LOGS_PATH, params, is_audit_log_item)

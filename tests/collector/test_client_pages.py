@@ -1,0 +1,54 @@
+"""ApiClient.get_page: one client for every Admin API list endpoint (audit logs, users, projects...), the same
+list-object parsing (OpenAI list objects: ``object: "list"``, ``data``, ``first_id``, ``last_id``, ``has_more``,
+see ../shared/reference OpenAPI) and the same typed errors. Served by a tiny loopback server of our own."""
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from oai_audit.client import ApiClient, AuditLogClient
+from oai_audit.errors import AuthError, MalformedResponse, RetryBudgetExhausted
+from oai_audit.retry import RetryPolicy
+
+from hostile_http import Exchange, HostileServer, list_page
+
+KEY = "sk-admin-pages-0123456789"
+USERS = [{"object": "organization.user", "id": "user_1", "name": "A", "email": "a@example.com", "role": "owner",
+          "added_at": 1711471533}]
+
+
+def _client(url: str, **kw) -> ApiClient:
+    return ApiClient(url, KEY, timeout=httpx.Timeout(5.0), sleep=lambda s: None,
+                     policy=RetryPolicy(base=0.0, budget=5.0, max_attempts=2), **kw)
+
+
+def test_get_page_reads_any_list_endpoint_with_its_params() -> None:
+    with HostileServer(lambda ex: ex.json(list_page(USERS, has_more=True))) as srv, _client(srv.base_url) as c:
+        page = c.get_page("/organization/users", [("limit", "100"), ("after", "user_0")])
+    assert page.data == USERS and page.has_more and page.last_id == "user_1"
+    req = srv.requests[0]
+    assert req.path == "/v1/organization/users"
+    assert req.query == [("limit", "100"), ("after", "user_0")]
+    assert req.headers["authorization"] == f"Bearer {KEY}"
+
+
+def test_get_page_raises_the_same_typed_errors() -> None:
+    def unauthorized(ex: Exchange) -> None:
+        ex.json({"error": {"message": "Incorrect API key provided", "type": "invalid_request_error"}}, 401)
+
+    with HostileServer(unauthorized) as srv, _client(srv.base_url) as c:
+        with pytest.raises(AuthError):
+            c.get_page("/organization/projects", [])
+    assert len(srv.requests) == 1
+
+
+def test_a_generic_item_needs_only_a_string_id_but_an_audit_item_needs_effective_at() -> None:
+    with HostileServer(lambda ex: ex.json(list_page(USERS))) as srv:
+        with _client(srv.base_url) as c:
+            assert c.get_page("/organization/users", []).data == USERS
+        with AuditLogClient(srv.base_url, KEY, sleep=lambda s: None,
+                            policy=RetryPolicy(base=0.0, budget=5.0, max_attempts=2)) as a:
+            with pytest.raises(RetryBudgetExhausted) as err:
+                a.fetch([])
+    assert isinstance(err.value.last, MalformedResponse)
+    assert srv.requests[-1].path == "/v1/organization/audit_logs"
