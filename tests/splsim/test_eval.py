@@ -247,6 +247,23 @@ def test_json_extract_and_spath(engine: Engine) -> None:
     assert rows[0]["v"] == ["1", "2"]
 
 
+def test_json_extract_exact_keys_and_array_to_mv(engine: Engine) -> None:
+    """Search Reference, JSON functions: json_extract_exact matches literal keys (dots allowed), json_keys returns
+    an object's keys as a JSON array, json_array_to_mv maps a JSON array to a multivalue field."""
+    setup = """j="{\\"api_key.created\\":{\\"id\\":\\"k1\\",\\"data\\":{\\"scopes\\":[\\"a\\"],\\"n\\":{\\"x\\":{\\"y\\":[{\\"z\\":1}]}}}},\\"t\\":\\"v\\"}\""""
+    payload = 'json_extract_exact(j, "api_key.created")'
+    assert r(engine, 'json_extract(%s, "id")' % payload, setup) == "k1"
+    assert r(engine, 'json_extract(j, "api_key.created")', setup) is None  # a path: dots separate keys
+    assert r(engine, 'json_extract_exact(j, "nope")', setup) is None
+    assert r(engine, 'json_keys(j)', setup) == '["api_key.created","t"]'
+    keys = 'json_array_to_mv(json_keys(json_extract(%s, "data")))' % payload
+    rows = engine.search(f"| makeresults | eval {setup} | eval v={keys}", [])
+    assert rows[0]["v"] == ["scopes", "n"]  # top-level keys only, however deep the values nest
+    assert r(engine, 'json_array_to_mv("[\\"a\\"]", true())') == '"a"'
+    assert r(engine, 'json_array_to_mv("[]")') is None
+    assert r(engine, 'json_keys("[1]")') is None and r(engine, 'json_keys("x")') is None
+
+
 def test_searchmatch(engine: Engine) -> None:
     assert r(engine, 'if(searchmatch("s=log*"), 1, 0)', 's="login"') == "1"
 

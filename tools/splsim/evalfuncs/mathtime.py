@@ -157,6 +157,58 @@ def _json_extract(doc: Any, *paths: Any) -> Any:
     return json.dumps([None if r is None else r for r in results])
 
 
+def _json_doc(doc: Any) -> Any:
+    """The JSON value in a field value, or None when it is null or not JSON."""
+    text = to_str(scalar(doc))
+    if text is None:
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+@eager("json_extract_exact", 1, None)
+def _json_extract_exact(doc: Any, *keys: Any) -> Any:
+    """json_extract_exact(<json>, <keys>): like json_extract, but each key is matched literally against the
+    top-level keys (no path syntax), so a key may contain dots (Search Reference, JSON functions)."""
+    obj = _json_doc(doc)
+    if not isinstance(obj, dict):
+        return None
+    if not keys:
+        return jsonpath.render(obj)
+    results = [obj.get(to_str(k) or "", _MISSING) for k in keys]
+    if len(results) == 1:
+        return None if results[0] is _MISSING else jsonpath.render(results[0])
+    return jsonpath.render([None if r is _MISSING else r for r in results])
+
+
+_MISSING = object()
+
+
+@eager("json_keys", 1, 1)
+def _json_keys(doc: Any) -> Any:
+    """json_keys(<json>): "Returns the keys from the key-value pairs in a JSON object. The keys are returned as a
+    JSON array" (Search Reference, JSON functions): top-level keys in document order; null for non-objects."""
+    obj = _json_doc(doc)
+    if not isinstance(obj, dict):
+        return None
+    return jsonpath.render(list(obj))
+
+
+@eager("json_array_to_mv", 1, 2)
+def _json_array_to_mv(doc: Any, keep_quotes: Any = False) -> Any:
+    """json_array_to_mv(<json_array>, <Boolean>): "Maps the elements of a JSON array to a multivalued field"
+    (Search Reference, JSON functions); string elements lose their double quotes unless the Boolean is true.
+    Not an array, or an empty one: null."""
+    obj = _json_doc(doc)
+    if not isinstance(obj, list) or not obj:
+        return None
+    quoted = keep_quotes is True
+    out = [json.dumps(v, ensure_ascii=False) if quoted and isinstance(v, str) else jsonpath.render(v) for v in obj]
+    return norm(out)
+
+
 @eager("spath", 2, 2)
 def _spath(doc: Any, path: Any) -> Any:
     text = to_str(scalar(doc))
