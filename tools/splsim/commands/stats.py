@@ -55,28 +55,57 @@ def eventstats_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
 
 @command("streamstats")
 def streamstats_cmd(args: str, rows: List[Row], ctx: SearchContext) -> List[Row]:
-    clause = parse_agg_clause(args, "streamstats", ("window", "current", "global"))
+    """Splunk's streamstats (Search Reference, "streamstats"): ``window=N`` keeps the last N events, in one
+    window for all groups unless ``global=false`` (documented default: true); ``time_window=<span>`` keeps the
+    events whose ``_time`` lies within the span of the current event's and requires input sorted by time
+    (ascending or descending), which is checked. Choice where the docs leave room: an event exactly ``span``
+    seconds away is outside the window (the window is the half-open span ending at the current event)."""
+    clause = parse_agg_clause(args, "streamstats", ("window", "current", "global", "time_window"))
     window = parse_int(clause.options.get("window", "0"), "streamstats", "window")
     current = parse_bool(clause.options.get("current", "true"), "streamstats", "current")
+    global_window = parse_bool(clause.options.get("global", "true"), "streamstats", "global")
+    span = span_seconds(clause.options["time_window"]) if "time_window" in clause.options else None
+    if span is not None:
+        _require_time_order(rows)
     seen: Dict[Tuple[str, ...], List[Row]] = {}
+    history: List[Tuple[Tuple[Tuple[str, ...], ...], Row]] = []  # every earlier event, for a global window
     out: List[Row] = []
     for r in rows:
         keys = group_keys(r, clause.by)
         snapshot = dict(r)
         if keys:
-            hist = seen.setdefault(keys[0], [])
-            base = hist + [snapshot] if current else list(hist)
-            if window:
-                base = base[-window:]
+            if window and global_window and clause.by:
+                size = window - 1 if current else window  # the window holds the current event too
+                recent = history[-size:] if size else []
+                base = [snap for ks, snap in recent if keys[0] in ks] + ([snapshot] if current else [])
+            else:
+                hist = seen.setdefault(keys[0], [])
+                base = hist + [snapshot] if current else list(hist)
+                if window:
+                    base = base[-window:]
+            if span is not None:
+                t = float(to_num(r.get("_time")) or 0)
+                base = [b for b in base if abs(t - float(to_num(b.get("_time")) or 0)) < span]
             for a in clause.aggs:
                 v = norm(compute(a, base, ctx.eval_ctx))
                 if v is None:
                     r.pop(a.name, None)
                 else:
                     r[a.name] = v
-            hist.append(snapshot)
+            seen.setdefault(keys[0], []).append(snapshot)
+        history.append((tuple(keys), snapshot))
         out.append(r)
     return out
+
+
+def _require_time_order(rows: List[Row]) -> None:
+    times = [to_num(r.get("_time")) for r in rows]
+    if any(t is None for t in times):
+        raise SplError("streamstats: time_window needs _time on every event")
+    ascending = all(a <= b for a, b in zip(times, times[1:]))  # type: ignore[operator]
+    descending = all(a >= b for a, b in zip(times, times[1:]))  # type: ignore[operator]
+    if not (ascending or descending):
+        raise SplError("streamstats: time_window requires events sorted by _time")
 
 
 @command("timechart")
