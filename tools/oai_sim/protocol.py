@@ -130,10 +130,10 @@ def invalid_key(key: str) -> ApiError:
                     "https://platform.openai.com/account/api-keys." % mask_key(key), code="invalid_api_key")
 
 
-def missing_scope() -> ApiError:
+def missing_scope(scope: str = "api.audit_logs.read") -> ApiError:
     return ApiError(401, "You have insufficient permissions for this operation. Missing scopes: "
-                    "api.audit_logs.read. Check that you have the correct role in your organization, and if "
-                    "you're using a restricted API key, that it has the necessary scopes.")
+                    "%s. Check that you have the correct role in your organization, and if "
+                    "you're using a restricted API key, that it has the necessary scopes." % scope)
 
 
 def forbidden() -> ApiError:

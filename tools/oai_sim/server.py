@@ -1,9 +1,12 @@
-"""Loopback HTTP simulator of ``GET /v1/organization/audit_logs`` (standard library only).
+"""Loopback HTTP simulator of ``GET /v1/organization/audit_logs`` and of the Admin API inventory lists
+(``/v1/organization/users``, ``/projects``, ``/projects/{id}/users|service_accounts|api_keys``,
+``/admin_api_keys``, ``/invites``: inventory_api.py) (standard library only).
 
     with Simulator(generate(500, seed=1, start=t0, end=t1)) as sim:
         httpx.get(sim.base_url + "/organization/audit_logs", headers={"Authorization": "Bearer sk-admin-test"})
 
 Request validation and error bodies: protocol.py. Ordering and cursors: store.py. Faults: faults.py.
+The inventory (``inventory=Inventory.from_population()``, the default) lists the identities the audit events use.
 """
 from __future__ import annotations
 
@@ -20,13 +23,16 @@ from urllib.parse import parse_qs, urlsplit
 
 from loopback_http import LoopbackService
 
+from . import inventory_api as IA
 from . import protocol as P
 from .faults import Fault
 from .generator import Dataset
+from .inventory import Inventory
 from .store import EventStore, UnknownCursor
 
 API_PATH = "/v1/organization/audit_logs"
 REQUIRED_SCOPE = "api.audit_logs.read"
+ALL_SCOPES = (REQUIRED_SCOPE,) + IA.INVENTORY_SCOPES
 
 
 @dataclass
@@ -67,7 +73,7 @@ class _Handler(BaseHTTPRequestHandler):
         query = parse_qs(split.query, keep_blank_values=True)
         headers = {k: ("<redacted>" if k.lower() == "authorization" else v) for k, v in self.headers.items()}
         sim = self.sim
-        fault = sim._take_fault(query) if split.path == API_PATH else None
+        fault = sim._take_fault(split.path, query)
         status, body, extra, raw = sim._respond(method, split.path, query, self.headers.get("Authorization"), fault)
         sim._record(RecordedRequest(method, split.path, query, headers, status, fault.kind if fault else None,
                                     time.time()))
@@ -103,8 +109,8 @@ class Simulator(LoopbackService):
 
     def __init__(self, events: Union[Dataset, Iterable[Dict[str, Any]]] = (), *, admin_key: str = "sk-admin-test",
                  host: str = "127.0.0.1", port: int = 0, tenant_enabled: bool = True,
-                 scopes: Sequence[str] = (REQUIRED_SCOPE,), default_limit: int = 20,
-                 cache_pages: bool = False) -> None:
+                 scopes: Sequence[str] = ALL_SCOPES, default_limit: int = 20,
+                 cache_pages: bool = False, inventory: Optional[Inventory] = None) -> None:
         super().__init__(host, port)
         self.admin_key = admin_key
         self.tenant_enabled = tenant_enabled
@@ -115,6 +121,7 @@ class Simulator(LoopbackService):
         self._page_cache: Optional[Dict[Any, bytes]] = {} if cache_pages else None
         self.store = EventStore()
         self.store.add(events)
+        self.inventory = inventory if inventory is not None else Inventory.from_population()
         self._faults: List[Fault] = []
         self._requests: List[RecordedRequest] = []
         self._lock = threading.Lock()
@@ -162,10 +169,12 @@ class Simulator(LoopbackService):
         with self._lock:
             self._requests.append(req)
 
-    def _take_fault(self, query: Dict[str, List[str]]) -> Optional[Fault]:
+    def _take_fault(self, path: str, query: Dict[str, List[str]]) -> Optional[Fault]:
+        if path != API_PATH and not IA.is_inventory_path(path):
+            return None
         with self._lock:
             for i, fault in enumerate(self._faults):
-                if fault.matches(query):
+                if fault.matches(query, path[len("/v1"):]):
                     if fault.skip > 0:
                         fault.skip -= 1
                         return None
@@ -177,13 +186,19 @@ class Simulator(LoopbackService):
                  fault: Optional[Fault]):
         """-> (status, json body, extra headers, raw bytes or None); status 0 = reset the connection."""
         try:
-            if method != "GET" or path != API_PATH:
+            inventory = method == "GET" and IA.is_inventory_path(path)
+            if not inventory and (method != "GET" or path != API_PATH):
                 raise P.not_found(method, path)
-            self._check_auth(auth)
+            scope = IA.scope_of(path) if inventory else REQUIRED_SCOPE
+            self._check_auth(auth, scope)
             if fault is not None and fault.kind not in ("timeout",):
-                early = self._early_fault(fault)
+                early = self._early_fault(fault, scope)
                 if early is not None:
                     return early
+            if inventory:
+                with self._lock:
+                    body = IA.list_response(self.inventory, path, query, self.default_limit)
+                return self._late_fault(fault, body, query)
             q = P.parse_query(query, default_limit=self.default_limit, tenant_enabled=self.tenant_enabled)
             cache_key = tuple(sorted((k, tuple(v)) for k, v in query.items()))
             if fault is None and self._page_cache is not None and cache_key in self._page_cache:
@@ -202,17 +217,17 @@ class Simulator(LoopbackService):
         except P.ApiError as err:
             return err.status, err.body, {}, None
 
-    def _check_auth(self, auth: Optional[str]) -> None:
+    def _check_auth(self, auth: Optional[str], scope: str) -> None:
         if not auth or not auth.lower().startswith("bearer ") or not auth[7:].strip():
             raise P.missing_key()
         key = auth[7:].strip()
         if key != self.admin_key:
             raise P.invalid_key(key)
-        if REQUIRED_SCOPE not in self.scopes:
-            raise P.missing_scope()
+        if scope not in self.scopes:
+            raise P.missing_scope(scope)
 
     @staticmethod
-    def _early_fault(fault: Fault):
+    def _early_fault(fault: Fault, scope: str):
         kind = fault.kind
         if kind == "rate_limit":
             err = P.rate_limited()
@@ -228,7 +243,7 @@ class Simulator(LoopbackService):
         if kind == "forbidden":
             return 403, P.forbidden().body, {}, None
         if kind == "missing_scope":
-            return 401, P.missing_scope().body, {}, None
+            return 401, P.missing_scope(scope).body, {}, None
         if kind == "empty_page_has_more":
             return 200, {"object": "list", "data": [], "first_id": None, "last_id": None, "has_more": True}, {}, None
         return None
