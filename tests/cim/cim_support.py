@@ -61,7 +61,7 @@ def props_stanza() -> Dict[str, str]:
 CHANGE_ACTIONS = {"acl_modified", "cleared", "created", "deleted", "modified", "stopped", "lockout", "read",
                   "logoff", "updated", "started", "restarted", "unlocked"}
 AUTH_ACTIONS = {"success", "failure", "pending", "error"}
-DATASETS = {"Authentication": {"Authentication"}, "Change": {"All_Changes", "Account_Management"}}
+DATASETS = {"Authentication": {"Authentication"}, "Change": {"All_Changes", "Account_Management", "Network_Changes"}}
 
 # The account-management rule, stated independently of props.conf (families whose lifecycle is an account's).
 ACCOUNT_FAMILIES = ("user.", "invite.", "service_account.", "api_key.", "group.", "role.",
@@ -135,12 +135,14 @@ def declared_fields(event_type: str) -> List[str]:
 
 
 def expected_object_ids(event: Mapping[str, Any]) -> List[str]:
+    """The payload's own `id`, declared by the spec or not (tenant payloads have no schema), else the ids of the
+    spec's certificates[] / configs[] arrays."""
     t = event["type"]
     payload = event.get(t)
     declared = declared_fields(t)
     if not isinstance(payload, Mapping):
         return []
-    if "id" in declared and payload.get("id") is not None:
+    if payload.get("id") is not None:
         return [str(payload["id"])]
     for arr in ("certificates", "configs"):
         if "%s[].id" % arr in declared:

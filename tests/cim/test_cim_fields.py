@@ -194,8 +194,9 @@ def test_every_eval_runs_in_the_engine_and_matches_the_pipeline(engine, indexed)
     of them produces a value on at least one generated event."""
     events = [ev for _, ev in indexed]
     evals = {k[len("EVAL-"):]: v for k, v in props_stanza().items() if k.startswith("EVAL-")}
-    assert set(evals) == {"vendor_product", "app", "dest", "status", "user_type", "user", "src_user", "src_user_type",
-                          "object_id", "object", "result", "reason"}
+    assert set(evals) == {"vendor_product", "app", "dest", "dvc", "status", "user_type", "user", "src_user",
+                          "src_user_type", "object_id", "object", "object_attrs", "src_ip_range", "vendor_account",
+                          "result", "reason"}
     for field, expr in evals.items():
         rows = engine.search('sourcetype="openai:audit" | eval chk=%s | fields id chk %s' % (expr, field), events)
         assert len(rows) == len(events)

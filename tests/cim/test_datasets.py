@@ -33,9 +33,10 @@ CONSTRAINTS: Dict[str, tuple] = {
     "Accounts_Updated": (ROOT_ACCOUNT + ' (action="updated" OR action="modified")',
                          _types(lambda r: r["dataset"] == "Account_Management" and r["action"] in ("updated", "modified"))),
     "Account_Lockouts": (ROOT_ACCOUNT + ' result="lockout"', set()),
-    "Auditing_Changes": (ROOT_CHANGE + ' tag=audit', set()),
+    # audit settings: organization.updated sets api_call_logging (every generated organization.updated does)
+    "Auditing_Changes": (ROOT_CHANGE + ' tag=audit', {"organization.updated"}),
     "Endpoint_Changes": (ROOT_CHANGE + ' tag=endpoint', set()),
-    "Network_Changes": (ROOT_CHANGE + ' tag=network', set()),
+    "Network_Changes": (ROOT_CHANGE + ' tag=network', _types(lambda r: r["dataset"] == "Network_Changes")),
     "Instance_Changes": (ROOT_CHANGE + ' tag=instance', set()),
 }
 
@@ -58,6 +59,7 @@ def test_expected_sets_are_meaningful():
     assert {"user.deleted", "api_key.deleted", "tenant.user.removed"} <= CONSTRAINTS["Accounts_Deleted"][1]
     assert {"role.assignment.created", "user.updated"} <= CONSTRAINTS["Accounts_Updated"][1]
     assert "organization.updated" in CONSTRAINTS["All_Changes"][1] - CONSTRAINTS["Account_Management"][1]
+    assert {"ip_allowlist.created", "ip_allowlist.config.activated"} <= CONSTRAINTS["Network_Changes"][1]
 
 
 def test_every_event_lands_in_exactly_one_root_data_model(engine, events):
@@ -89,3 +91,19 @@ def test_authentication_root_excludes_successful_machine_accounts(engine):
     evs = [login("login.succeeded", "host$"), login("login.failed", "host$"), login("login.succeeded", "a@example.com")]
     rows = engine.search('sourcetype="openai:audit" %s | fields type user' % ROOT_AUTH, evs)
     assert sorted((r["type"], r["user"]) for r in rows) == [("login.failed", "host$"), ("login.succeeded", "a@example.com")]
+
+
+def test_audit_tag_follows_the_audit_setting_not_the_type(engine):
+    """Only an organization.updated that changes API call logging is an audit-settings change (Auditing_Changes);
+    a title change is an ordinary configuration change."""
+    from oai_audit.events import to_raw
+
+    def org_update(changes: dict):
+        obj = {"id": "audit_log-o", "type": "organization.updated", "effective_at": 1767225600, "actor": None,
+               "organization.updated": {"id": "org-1", "changes_requested": changes}}
+        return engine.extract(engine.make_event(to_raw(obj)))
+
+    for changes, audit in (({"title": "New name"}, False), ({"api_call_logging": "disabled"}, True),
+                           ({"api_call_logging_project_ids": "proj_1"}, True)):
+        tags = org_update(changes)["tag"]
+        assert ("audit" in tags) == audit and "change" in tags, changes
