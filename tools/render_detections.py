@@ -258,7 +258,8 @@ def render_transforms(lookups: Sequence[Mapping[str, Any]]) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-HELPER_MACROS = {"openai_audit", "openai_audit_actor", "openai_audit_details"}
+HELPER_MACROS = {"openai_audit", "openai_audit_actor", "openai_audit_details", "openai_audit_slice_earliest",
+                 "openai_audit_slice_latest"}  # plumbing, not knobs: the slice macros equal the dispatch window
 
 
 def event_types(d: Mapping[str, Any]) -> str:

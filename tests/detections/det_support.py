@@ -72,11 +72,13 @@ def build_actor(spec: Union[str, Mapping[str, Any]]) -> Dict[str, Any]:
 
 
 def build_events(specs: Sequence[Mapping[str, Any]], now: float) -> List[Dict[str, Any]]:
-    """Audit-log objects from YAML fixture specs (type, actor, minutes_ago, payload, project, repeat)."""
+    """Audit-log objects from YAML fixture specs (type, actor, minutes_ago, payload, project, repeat, every:
+    the minutes between repeats, default one second)."""
     out: List[Dict[str, Any]] = []
     for n, spec in enumerate(specs):
+        step = 60 * float(spec["every"]) if "every" in spec else 1.0
         for i in range(int(spec.get("repeat", 1))):
-            at = int(now - 60 * float(spec.get("minutes_ago", 20)) + i)
+            at = int(now - 60 * float(spec.get("minutes_ago", 20)) + i * step)
             obj: Dict[str, Any] = {"id": f"audit_log-{n:02d}{i:04d}{at}", "type": spec["type"], "effective_at": at}
             if spec.get("project"):
                 obj["project"] = {"id": "proj_main", "name": "Main Project"}

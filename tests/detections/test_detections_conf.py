@@ -114,6 +114,26 @@ def test_schedule_and_appinspect_rules(det: Dict[str, Any]) -> None:
 
 
 @pytest.mark.parametrize("det", DETECTIONS, ids=IDS)
+def test_inline_time_range_ends_where_the_dispatch_window_ends(det: Dict[str, Any]) -> None:
+    """Splunk Search Reference, "Time modifiers": a time modifier in the search overrides the time range, and
+    without latest= the search runs to now. A search that reads further back (inline earliest=) must give
+    latest= too, equal to its dispatch.latest_time, and start at the dispatch earliest minus a lookback; the
+    slice macros it uses equal the dispatch window (so a run reports only its own slice)."""
+    st = _stanza(det)
+    assert MACROS.get("openai_audit_slice_earliest", "definition") == st["dispatch.earliest_time"]
+    assert MACROS.get("openai_audit_slice_latest", "definition") == st["dispatch.latest_time"]
+    expanded = Engine(app_dir=APP_DIR).expand_macros(st["search"])
+    first = expanded.split("|")[0]
+    earliest = re.findall(r"\bearliest=(\S+)", first)
+    latest = re.findall(r"\blatest=(\S+)", first)
+    assert len(earliest) == len(latest) <= 1, "earliest= and latest= come together, once"
+    if earliest:
+        assert latest == [st["dispatch.latest_time"]]
+        assert re.fullmatch(re.escape(st["dispatch.earliest_time"]) + r"-\d+s", earliest[0]), earliest
+    assert not re.search(r"\bnow\(\)", expanded), "now() is the job's start, not its scheduled time: use addinfo"
+
+
+@pytest.mark.parametrize("det", DETECTIONS, ids=IDS)
 def test_es_correlation_keys(det: Dict[str, Any]) -> None:
     st = _stanza(det)
     name = rd.stanza_name(det["name"])
@@ -166,7 +186,7 @@ def test_search_shape_and_macros(det: Dict[str, Any]) -> None:
 def test_seed_rule_schedule_and_suppression() -> None:
     st = _stanza(next(d for d in DETECTIONS if d["name"] == "Organization Security Configuration Change"))
     assert st["cron_schedule"] == "0 * * * *" and st["action.notable.param.severity"] == "high"
-    assert st["alert.suppress.fields"] == "user" and st["alert.suppress.period"] == "21600s"
+    assert st["alert.suppress.fields"] == "user,change_key" and st["alert.suppress.period"] == "21600s"
     assert set(json.loads(st["action.correlationsearch.annotations"])["mitre_attack"]) == {"T1562", "T1098"}
 
 

@@ -19,7 +19,7 @@ duckdb = pytest.importorskip("duckdb", reason="duckdb is installed with duckdb-k
 from oai_sim.generator import generate, make_event, one_of_each  # noqa: E402
 from splsim import Engine  # noqa: E402
 
-from det_support import APP_DIR, DEFAULT_NOW, parse_time, run_detection  # noqa: E402
+from det_support import APP_DIR, DEFAULT_NOW, as_list, parse_time, run_detection  # noqa: E402
 
 SEED_KQL = ('OpenAIAuditLogs | where EventType has_any ("organization.updated","settings","logging",'
             '"retention","rate_limit","sso","scim","mfa","domain","role.updated","member.updated","owner") '
@@ -71,11 +71,13 @@ def test_seed_rule_selects_the_same_ids_as_the_kql() -> None:
     assert len({e["type"] for e in events}) >= 145 + len(EDGE_TYPES)
     expected = _kql_ids(events)
     rows = run_detection(Engine(app_dir=APP_DIR), NAME, events, now)
-    got = {r["event_id"] for r in rows}
-    assert len(rows) == len(got), "one result per selected event"
+    got = [i for r in rows for i in as_list(r["event_ids"])]
+    assert len(got) == len(set(got)), "each selected event is listed once"
+    assert len(rows) == len({r["user"] for r in rows}), "one finding per actor (Sentinel groups by Account)"
     assert expected, "the KQL selects something"
-    assert got == expected, f"only SPL: {sorted(got - expected)}; only KQL: {sorted(expected - got)}"
-    # every selected event carries the rule's output columns
+    assert set(got) == expected, f"only SPL: {sorted(set(got) - expected)}; only KQL: {sorted(expected - set(got))}"
+    # every finding carries the rule's output columns, one listed change per event
     for r in rows:
-        for f in ("_time", "type", "user", "details", "event_id"):
+        for f in ("user", "types", "changes", "event_ids", "change_key"):
             assert f in r, f"{f} missing from {r}"
+        assert int(r["change_count"]) == len(as_list(r["event_ids"])) == len(as_list(r["changes"]))
