@@ -57,6 +57,33 @@ def props_stanza() -> Dict[str, str]:
     return {k: v for k, v in conf("props.conf")[SOURCETYPE].items() if k != "__name__"}
 
 
+def readme_cim_block() -> str:
+    """The README's CIM section (between its BEGIN/END cim markers)."""
+    text = (REPO / "README.md").read_text(encoding="utf-8")
+    return text[text.index("<!-- BEGIN cim -->"):text.index("<!-- END cim -->")]
+
+
+def created_fields() -> set:
+    """Every field our props.conf creates: EVAL, FIELDALIAS targets, EXTRACT groups, REPORT formats, lookup outputs."""
+    import re
+
+    st = props_stanza()
+    fields = {k[len("EVAL-"):] for k in st if k.startswith("EVAL-")}
+    for k, v in st.items():
+        if k.startswith("FIELDALIAS-"):
+            words = v.split()
+            fields |= {words[i + 1] for i, w in enumerate(words) if w in ("AS", "ASNEW")}
+        if k.startswith("EXTRACT-"):
+            fields |= set(re.findall(r"\(\?<([A-Za-z_][A-Za-z0-9_]*)>", v))
+        if k.startswith("REPORT-"):
+            for name in v.replace(",", " ").split():
+                fields |= set(re.findall(r"(\w+)::", conf("transforms.conf")[name]["FORMAT"]))
+        if k.startswith("LOOKUP-"):
+            out = v.split(" OUTPUT ", 1)[1].split()
+            fields |= {w for i, w in enumerate(out) if w != "AS" and (i + 1 >= len(out) or out[i + 1] != "AS")}
+    return fields
+
+
 # CIM 6.x expected values (Change.json / Authentication.json, see ../shared/reference/es-cim-appinspect.md §5)
 CHANGE_ACTIONS = {"acl_modified", "cleared", "created", "deleted", "modified", "stopped", "lockout", "read",
                   "logoff", "updated", "started", "restarted", "unlocked"}
