@@ -262,6 +262,10 @@ def test_json_extract_exact_keys_and_array_to_mv(engine: Engine) -> None:
     assert r(engine, 'json_array_to_mv("[\\"a\\"]", true())') == '"a"'
     assert r(engine, 'json_array_to_mv("[]")') is None
     assert r(engine, 'json_keys("[1]")') is None and r(engine, 'json_keys("x")') is None
+    assert r(engine, 'json_keys(json_delete(%s, "id", "data.n", "nope"))' % payload, setup) == '["data"]'
+    assert r(engine, 'json_keys(json_extract(json_delete(%s, "data.n"), "data"))' % payload, setup) == '["scopes"]'
+    with pytest.raises(SplError, match="array paths"):
+        r(engine, 'json_delete(%s, "data.scopes{0}")' % payload, setup)
 
 
 def test_searchmatch(engine: Engine) -> None:

@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Dict, Optional
 
 from .. import jsonpath, timeutil
+from ..errors import SplError
 from ..evalexpr import EvalContext
 from ..values import norm, sort_key, to_num, to_str
 from .registry import eager, mv, scalar
@@ -184,6 +185,27 @@ def _json_extract_exact(doc: Any, *keys: Any) -> Any:
 
 
 _MISSING = object()
+
+
+@eager("json_delete", 2, None)
+def _json_delete(doc: Any, *paths: Any) -> Any:
+    """json_delete(<json>, <keys>): "Removes one or more keys and their corresponding values from the specified JSON
+    object" (Search Reference, JSON functions). Keys are paths of object keys joined by dots; a path into an array
+    is not emulated (SplError). Not an object: null."""
+    obj = _json_doc(doc)
+    if not isinstance(obj, dict):
+        return None
+    for p in paths:
+        path = to_str(p) or ""
+        if "{" in path or "}" in path:
+            raise SplError("json_delete: array paths are not emulated: %r" % path)
+        *parents, last = path.split(".")
+        node: Any = obj
+        for key in parents:
+            node = node.get(key) if isinstance(node, dict) else None
+        if isinstance(node, dict):
+            node.pop(last, None)
+    return jsonpath.render(obj)
 
 
 @eager("json_keys", 1, 1)
