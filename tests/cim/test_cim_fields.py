@@ -218,3 +218,16 @@ def test_object_attrs_lists_top_level_keys_only(engine):
     assert as_list(engine.extract(engine.make_event(to_raw(undeclared)))["object_attrs"]) == ["provider", "key_uri"]
     empty = dict(undeclared, **{"external_key.registered": {"id": "extkey_1", "data": {}}})
     assert "object_attrs" not in engine.extract(engine.make_event(to_raw(empty)))
+
+
+def test_object_attrs_for_any_json_shape(engine):
+    """Keys of any JSON object the spec allows (free-form `data`): objects nested four deep, arrays of arrays of
+    objects, strings holding braces and quotes, empty objects, nulls, unicode keys (the old regex stopped at two levels)."""
+    deep = {"a": {"b": {"c": {"d": [1, {"e": {}}]}}}, "arr": [[{"x": [1, {"y": [[]]}]}], []],
+            "s": 'x}{"k":[', "empty": {}, "nothing": None, "ключ": "значение", "n": -1.5e3}
+    obj = {"id": "audit_log-j", "type": "workload_identity_provider.created", "effective_at": 1767225600,
+           "actor": None, "workload_identity_provider.created": {"id": "wip_1", "data": deep}}
+    for raw in (to_raw(obj), json.dumps(obj, indent=None)):
+        f = engine.extract(engine.make_event(raw))
+        assert as_list(f["object_attrs"]) == list(deep)
+        assert f["object_id"] == "wip_1"
