@@ -178,13 +178,16 @@ def expected_object_ids(event: Mapping[str, Any]) -> List[str]:
 
 
 def expected_object_attrs(event: Mapping[str, Any]) -> List[str]:
-    """The top-level keys of the payload's first data / changes_requested object, in order."""
+    """The top-level keys of the payload's data (else changes_requested) object, in order; a *.created / *.updated
+    payload without one: its own keys but `id` (the attributes it sets)."""
     payload = event.get(event["type"])
     if not isinstance(payload, Mapping):
         return []
-    for key, value in payload.items():
-        if key in ("data", "changes_requested") and isinstance(value, Mapping):
-            return [str(k) for k in value]
+    for key in ("data", "changes_requested"):
+        if isinstance(payload.get(key), Mapping):
+            return [str(k) for k in payload[key]]
+    if event["type"].endswith((".created", ".updated")):
+        return [str(k) for k in payload if k != "id"]
     return []
 
 
