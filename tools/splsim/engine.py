@@ -1,10 +1,13 @@
 """The Engine: an app's knowledge objects + the SPL pipeline over a list of events."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
+import threading
 import time as _time
 import weakref
-from typing import Dict, List, Optional, Union
+from typing import Any, Callable, Dict, List, Optional, Tuple, TypeVar, Union, cast
 
 from . import timeutil
 from .commands import COMMANDS, SearchContext
@@ -21,12 +24,49 @@ from .values import Row, output_value, to_num, to_str
 
 TimeArg = Union[None, float, int, str]
 Result = Dict[str, Union[str, List[str]]]
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    """Run an Engine method under the engine's re-entrant lock (see the Engine docstring)."""
+    @functools.wraps(method)
+    def wrapper(self: "Engine", *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return cast(F, wrapper)
+
+
+# Splunk docs, Search Reference "Time modifiers" (help.splunk.com/splunk-enterprise/spl-search-reference/9.4/
+# time-format-variables-and-modifiers/time-modifiers): an inline time modifier overrides the time range picker,
+# and "because the search does not specify the latest time modifier, the default value now is used for latest".
+# The same page: "time ranges specified directly in the base search do not apply to subsearches".
+INLINE_TIME_DOC = "Splunk Search Reference, Time modifiers"
+
+
+def inline_time_range(bounds: Dict[str, str], dispatch_earliest: Optional[float],
+                      dispatch_latest: Optional[float], now: float) -> Tuple[Optional[float], Optional[float]]:
+    """The time range of a search with inline ``earliest=``/``latest=`` terms (see INLINE_TIME_DOC): inline values
+    replace the dispatch range; an inline earliest without an inline latest ends at now. An inline latest without
+    an inline earliest is not described by the docs and is refused."""
+    if not bounds:
+        return dispatch_earliest, dispatch_latest
+    if "earliest" not in bounds:
+        raise SplError("an inline latest= without an inline earliest= is not emulated (the Time modifiers docs "
+                       "only define the opposite case); give both")
+    earliest = timeutil.parse_time_modifier(bounds["earliest"], now)
+    latest = timeutil.parse_time_modifier(bounds["latest"], now) if "latest" in bounds else now
+    return earliest, latest
 
 
 class Engine:
-    """Offline search-time engine for one app directory (``default/*.conf``, ``lookups/*.csv``)."""
+    """Offline search-time engine for one app directory (``default/*.conf``, ``lookups/*.csv``).
+
+    Thread-safety: every public method takes one re-entrant lock, so an Engine may be shared by threads (e.g. a
+    REST stand-in running dashboard panels in parallel); their searches are serialised, not concurrent."""
 
     def __init__(self, app_dir: str = "package", extra_lookups: Optional[Dict[str, str]] = None) -> None:
+        self.lock = threading.RLock()
         if not os.path.isdir(app_dir):
             raise SplError(f"app directory {app_dir!r} does not exist")
         self.app_dir = app_dir
@@ -44,6 +84,7 @@ class Engine:
     def savedsearches(self) -> Stanzas:
         return self.confs["savedsearches"]
 
+    @_locked
     def lookup_table(self, name: str) -> LookupTable:
         """A lookup by transforms.conf definition name, CSV file name or extra_lookups key."""
         if name in self._tables:
@@ -64,6 +105,7 @@ class Engine:
         self._tables[name] = table
         return table
 
+    @_locked
     def expand_macros(self, spl: str) -> str:
         """Expand `macro` and `macro(args)` from macros.conf (nested)."""
         return self._macros.expand(spl)
@@ -78,6 +120,7 @@ class Engine:
             raise SplError(f"macro eval expression {expr!r} returned null")
         return s
 
+    @_locked
     def validate(self) -> None:
         """Compile every knowledge object without events and raise one SplError listing all problems:
         props EXTRACT/REPORT/FIELDALIAS/EVAL/LOOKUP settings, macros, and each saved search (run over
@@ -109,6 +152,7 @@ class Engine:
 
     # --- events -------------------------------------------------------------------------------
 
+    @_locked
     def make_event(self, raw: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
                    index: str = "main", host: str = "hf1", time: Optional[float] = None,
                    indextime: Optional[float] = None) -> Event:
@@ -120,6 +164,7 @@ class Engine:
         return Event(raw=raw, time=t, sourcetype=sourcetype, source=source, index=index, host=host,
                      indextime=None if indextime is None else float(indextime))
 
+    @_locked
     def make_events(self, data: str, *, sourcetype: str = "openai:audit", source: str = "openai_audit://demo",
                     index: str = "main", host: str = "hf1") -> List[Event]:
         """Index a stream as the input writes it: LINE_BREAKER splits it (SHOULD_LINEMERGE = false),
@@ -135,25 +180,32 @@ class Engine:
             self._cache[ev] = row
         return row
 
+    @_locked
     def extract(self, ev: Event) -> Result:
         """All fields of an event after the search-time pipeline (str, or list for multivalue)."""
         return _public(self._fields(ev))
 
     # --- search -----------------------------------------------------------------------------------
 
+    @_locked
     def search(self, spl: str, events: List[Event], *, now: Optional[float] = None,
                earliest: TimeArg = None, latest: TimeArg = None) -> List[Result]:
-        """Run an SPL pipeline over events; rows hold only non-null fields (str or list of str)."""
+        """Run an SPL pipeline over events; rows hold only non-null fields (str or list of str).
+        ``earliest``/``latest`` are the dispatch time range (the time range picker or a saved search's
+        ``dispatch.*_time``); inline ``earliest=``/``latest=`` terms override it (``inline_time_range``)."""
         now_f = float(now) if now is not None else _time.time()
-        ctx = SearchContext(engine=self, events=list(events), eval_ctx=EvalContext(now=now_f))
+        ctx = SearchContext(engine=self, events=list(events), eval_ctx=EvalContext(now=now_f),
+                            dispatch_earliest=_resolve(earliest, now_f), dispatch_latest=_resolve(latest, now_f))
         ctx.eval_ctx.search_matcher = lambda text: parse_search(text).matcher
-        ctx.earliest = _resolve(earliest, now_f)
-        ctx.latest = _resolve(latest, now_f)
-        rows = self.run_pipeline(spl, ctx, top=True)
+        rows = self.run_pipeline(spl, ctx)
         return [_public(r) for r in rows]
 
-    def run_pipeline(self, spl: str, ctx: SearchContext, *, top: bool = False) -> List[Row]:
-        """Run a (sub)search over ctx.events; returns internal rows."""
+    @_locked
+    def run_pipeline(self, spl: str, outer: SearchContext) -> List[Row]:
+        """Run a (sub)search over the context's events; returns internal rows. Each (sub)search starts from the
+        dispatch time range: inline time terms of one search do not leak into another (INLINE_TIME_DOC)."""
+        ctx = dataclasses.replace(outer, earliest=outer.dispatch_earliest, latest=outer.dispatch_latest,
+                                  eval_ctx=dataclasses.replace(outer.eval_ctx))
         segments = split_pipeline(self.expand_macros(spl))
         if segments[0] == "":
             if len(segments) < 2:
@@ -174,11 +226,8 @@ class Engine:
             if name == "search":
                 first = args
             parsed = parse_search(self._expand_subsearches(first, ctx))
-            bounds = dict(parsed.time_bounds)
-            if "earliest" in bounds:
-                ctx.earliest = timeutil.parse_time_modifier(bounds["earliest"], ctx.eval_ctx.now)
-            if "latest" in bounds:
-                ctx.latest = timeutil.parse_time_modifier(bounds["latest"], ctx.eval_ctx.now)
+            ctx.earliest, ctx.latest = inline_time_range(dict(parsed.time_bounds), ctx.earliest, ctx.latest,
+                                                         ctx.eval_ctx.now)
             self._set_info(ctx)
             rows = [dict(self._fields(ev)) for ev in self._in_range(ctx)]
             rows = [r for r in rows if parsed.matcher(r)]

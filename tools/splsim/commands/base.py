@@ -23,7 +23,9 @@ class SearchContext:
     engine: "Engine"
     events: List["Event"]
     eval_ctx: EvalContext
-    earliest: Optional[float] = None
+    dispatch_earliest: Optional[float] = None  # the dispatch time range every (sub)search starts from
+    dispatch_latest: Optional[float] = None
+    earliest: Optional[float] = None  # this search's range, after its inline earliest=/latest= terms
     latest: Optional[float] = None
     extras: Dict[str, Any] = field(default_factory=dict)
 
