@@ -34,8 +34,11 @@ SEVERITIES = ("informational", "low", "medium", "high", "critical")
 SECURITY_DOMAINS = ("access", "endpoint", "network", "threat", "identity", "audit")
 TYPES = ("TTP", "Anomaly", "Hunting")
 PERIOD_RE = re.compile(r"^[0-9]+[smh]$")
-# Hourly, covering the poll interval (300 s) plus API lag: the window overlaps the previous run by 10 min.
-DEFAULT_SCHEDULE = {"cron_schedule": "0 * * * *", "earliest_time": "-70m@m", "latest_time": "-5m@m"}
+# contentctl's default for TTP/Anomaly detections (templates/deployments/escu_default_configuration_*.yml):
+# hourly over [-70m@m, -10m@m), so consecutive runs read touching, non-overlapping 60-minute windows; the 10 minutes
+# cover the input interval (300 s default) plus the audit log API's delay (README "Detection scheduling").
+DEFAULT_SCHEDULE = {"cron_schedule": "0 * * * *", "earliest_time": "-70m@m", "latest_time": "-10m@m",
+                    "schedule_window": "auto"}
 ACTOR_DRILLDOWN = {
     "name": 'OpenAI audit events of "$user$"',
     "search": '`openai_audit` | `openai_audit_actor` | search user="$user$" '
@@ -80,6 +83,9 @@ def load_detections(directory: Path = DETECTIONS_DIR) -> List[Dict[str, Any]]:
     ids = [d["id"] for d in items]
     if len(ids) != len(set(ids)):
         raise DetectionError("duplicate detection ids")
+    macros = {m["name"]: m["definition"] for m in load_yaml("macros.yml", directory) if not m.get("args")}
+    for d in items:
+        validate_inline_time(d, macros)
     return sorted(items, key=lambda d: d["name"])
 
 
@@ -127,6 +133,27 @@ def validate(d: Mapping[str, Any]) -> None:
     kinds = {t["expect"] for t in d["tests"]}
     if kinds != {"fire", "none"}:
         raise DetectionError(f"{where}: needs at least one 'fire' and one 'none' test")
+
+
+def inline_time_terms(search: str, macros: Mapping[str, str]) -> Dict[str, str]:
+    """The ``earliest=``/``latest=`` terms of a search's first segment, argument-less macros expanded."""
+    first = search.split("|")[0]
+    for _ in range(10):
+        expanded = re.sub(r"`(\w+)`", lambda m: str(macros.get(m.group(1), m.group(0))), first)
+        if expanded == first:
+            break
+        first = expanded
+    return dict(re.findall(r"(?<![\w.])(earliest|latest)=(\S+)", first))
+
+
+def validate_inline_time(d: Mapping[str, Any], macros: Mapping[str, str]) -> None:
+    """An inline ``earliest=`` replaces the dispatch range and, without an inline ``latest=``, ends the search at
+    now (Splunk Search Reference, "Time modifiers"): a search that reaches back with an inline earliest must
+    also end inline where its dispatch range ends, or consecutive runs read the same minutes twice."""
+    terms = inline_time_terms(d["search"], macros)
+    if terms and terms.get("latest") != d["schedule"]["latest_time"]:
+        raise DetectionError(f"{d.get('_path', d['name'])}: an inline earliest= needs latest="
+                             f"{d['schedule']['latest_time']} (the dispatch latest) in the same search")
 
 
 def one_line(text: str) -> str:
@@ -188,7 +215,7 @@ def render_savedsearch(d: Mapping[str, Any]) -> List[str]:
         f"cron_schedule = {sched['cron_schedule']}",
         f"dispatch.earliest_time = {sched['earliest_time']}",
         f"dispatch.latest_time = {sched['latest_time']}",
-        "schedule_window = auto",
+        f"schedule_window = {sched['schedule_window']}",
         "allow_skew = 100%",
         "realtime_schedule = 0",
         "is_visible = false",
