@@ -156,6 +156,13 @@ def test_oracle_is_the_pinned_pytest_splunk_addon():
     assert {"Change", "Authentication"} <= set(d["data_models"])
     roots = {o["name"]: o for o in d["data_models"]["Change"]["objects"]}
     assert roots["All_Changes"]["search_constraints"].startswith("tag=change")
+    # pytest-splunk-addon also tests field clusters; these two models define none (a version that adds some must
+    # extend run_oracle, not pass silently)
+    stack = list(d["data_models"]["Change"]["objects"]) + list(d["data_models"]["Authentication"]["objects"])
+    while stack:
+        ds = stack.pop()
+        assert not ds.get("fields_cluster"), ds["name"]
+        stack += ds.get("child_dataset") or []
 
 
 def test_every_type_and_fallback_row_is_tested(oracle, oracle_objs):
