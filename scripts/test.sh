@@ -4,6 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup_venvs.sh
+bash scripts/bench_prereqs.sh
 ./build.sh --no-demo
 status=0
 echo "[test] pytest on Python 3.13"
