@@ -45,3 +45,9 @@ def test_size_measurement_finds_what_is_cut():
     assert event_sizes.beyond(spans, 17) == [ips + " lost (`src_ip_range`)"]
     assert event_sizes.beyond(spans, 61) == [ips + " cut (`src_ip_range`)"]  # first range kept, second cut
     assert event_sizes.beyond(spans, 64) == []
+
+
+def test_object_category_decision_counts_match_the_lookup():
+    account = [r for r in exact_lookup().values() if r["dataset"] == "Account_Management"]
+    other = [r for r in account if r["object_category"] != "user"]
+    assert "%d of our %d exact account types name another class" % (len(other), len(account)) in readme_cim_block()
