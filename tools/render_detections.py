@@ -13,6 +13,8 @@ files differ from what the YAML renders to).
 from __future__ import annotations
 
 import argparse
+import calendar
+import datetime
 import json
 import re
 import sys
@@ -49,12 +51,17 @@ SRC_DRILLDOWN = {
     "search": '`openai_audit` | `openai_audit_actor` | search src="$src$" '
               '| table _time type user actor_kind src src_country project_name event_id',
 }
+# contentctl 5.6.2 objects/drilldown.py: the risk drilldown has no time offsets and reads 7 days of the risk index
+# ("index = risk starthoursago = 168 endhoursago = 0"), whatever the detection's own window.
 RISK_DRILLDOWN = {
-    "name": 'Risk events of "$user$"',
-    "search": '| from datamodel Risk.All_Risk | search normalized_risk_object="$user$" '
+    "name": 'Risk events of "$user$" in the last 7 days',
+    "search": 'index=risk starthoursago=168 endhoursago=0 risk_object="$user$" '
               '| stats count min(_time) as firstTime max(_time) as lastTime values(search_name) as search_name '
-              'values(risk_message) as risk_message sum(risk_score) as risk_score by normalized_risk_object',
+              'values(risk_message) as risk_message sum(risk_score) as risk_score by risk_object',
+    "earliest_offset": None,
+    "latest_offset": None,
 }
+DRILLDOWN_OFFSETS = {"earliest_offset": "$info_min_time$", "latest_offset": "$info_max_time$"}
 
 
 class DetectionError(ValueError):
@@ -130,6 +137,9 @@ def validate(d: Mapping[str, Any]) -> None:
     for obj in d["rba"]["risk_objects"] + d["rba"].get("threat_objects", []):
         if obj["field"] not in d["output_fields"]:
             raise DetectionError(f"{where}: risk/threat field {obj['field']} not in output_fields")
+    if "risk_score" in d["output_fields"] or re.search(r"\brisk_score\s*=", d["search"]):
+        raise DetectionError(f"{where}: the search must not output risk_score - the per-object scores of "
+                             "rba.risk_objects are the rule's only risk scores (README, Risk scores and severity)")
     kinds = {t["expect"] for t in d["tests"]}
     if kinds != {"fire", "none"}:
         raise DetectionError(f"{where}: needs at least one 'fire' and one 'none' test")
@@ -168,14 +178,23 @@ def annotations(d: Mapping[str, Any]) -> str:
         "mitre_attack": tags["mitre_attack_id"],
         "nist": ["DE.CM"] if d["type"] == "TTP" else ["DE.AE"],
         "type": d["type"],
+        "type_list": [d["type"]],
         "data_source": ["OpenAI Audit Logs"],
     }
     return json.dumps(ann, sort_keys=True)
 
 
+def publish_time(d: Mapping[str, Any]) -> float:
+    """contentctl's ``publish_time``: the detection's ``date`` at 00:00 UTC, epoch seconds (a float)."""
+    day = datetime.date.fromisoformat(str(d["date"]))
+    return float(calendar.timegm(day.timetuple()))
+
+
 def metadata(d: Mapping[str, Any]) -> str:
-    return json.dumps({"detection_id": d["id"], "deprecated": "0", "detection_version": str(d["version"])},
-                      sort_keys=True)
+    """contentctl 5.6.2 ``detection_abstract.metadata``: detection_id, deprecated, detection_version, publish_time."""
+    deprecated = "1" if d.get("status") == "deprecated" else "0"
+    return json.dumps({"detection_id": d["id"], "deprecated": deprecated, "detection_version": str(d["version"]),
+                       "publish_time": publish_time(d)}, sort_keys=True)
 
 
 def risk_json(d: Mapping[str, Any]) -> str:
@@ -188,11 +207,17 @@ def risk_json(d: Mapping[str, Any]) -> str:
 
 
 def drilldowns_json(d: Mapping[str, Any]) -> str:
-    return json.dumps([
-        {"name": one_line(x["name"]), "search": one_line(x["search"]),
-         "earliest_offset": "$info_min_time$", "latest_offset": "$info_max_time$"}
-        for x in d["drilldown_searches"]
-    ])
+    """contentctl's drilldown serialisation: name, search, and each offset unless it is None (default: the
+    notable's own window, ``$info_min_time$``..``$info_max_time$``)."""
+    out = []
+    for x in d["drilldown_searches"]:
+        item = {"name": one_line(x["name"]), "search": one_line(x["search"])}
+        for key, default in DRILLDOWN_OFFSETS.items():
+            value = x.get(key, default)
+            if value is not None:
+                item[key] = value
+        out.append(item)
+    return json.dumps(out)
 
 
 def next_steps_json(d: Mapping[str, Any]) -> str:
@@ -229,6 +254,8 @@ def render_savedsearch(d: Mapping[str, Any]) -> List[str]:
         f"action.correlationsearch.annotations = {annotations(d)}",
         f"action.correlationsearch.metadata = {metadata(d)}",
         f"action.notable = {1 if is_ttp else 0}",
+        # contentctl's placeholder (the entities come from action.risk.param._risk)
+        'action.notable.param._entities = [{"risk_object_field": "N/A", "risk_object_type": "N/A", "risk_score": 0}]',
         f"action.notable.param.rule_title = {one_line(n['rule_title'])}",
         f"action.notable.param.rule_description = {one_line(n['rule_description'])}",
         f"action.notable.param.security_domain = {d['tags']['security_domain']}",
