@@ -240,29 +240,23 @@ class _Parser:
         self.expect(")")
         return lambda r, c: any(compare("=", left(r, c), it(r, c)) for it in items)
 
-    def relational(self) -> Compiled:
-        left = self.additive()
-        while self.is_op("<", ">", "<=", ">="):
+    def _left_assoc(self, ops: Tuple[str, ...], operand: Callable[[], Compiled],
+                    combine: Callable[[str, Compiled, Compiled], Compiled]) -> Compiled:
+        """One left-associative precedence level: operand (op operand)*."""
+        left = operand()
+        while self.is_op(*ops):
             op = self.take()[1]
-            right = self.additive()
-            left = _cmp_op(op, left, right)
+            left = combine(op, left, operand())
         return left
+
+    def relational(self) -> Compiled:
+        return self._left_assoc(("<", ">", "<=", ">="), self.additive, _cmp_op)
 
     def additive(self) -> Compiled:
-        left = self.multiplicative()
-        while self.is_op("+", "-", "."):
-            op = self.take()[1]
-            right = self.multiplicative()
-            left = _arith_op(op, left, right)
-        return left
+        return self._left_assoc(("+", "-", "."), self.multiplicative, _arith_op)
 
     def multiplicative(self) -> Compiled:
-        left = self.unary()
-        while self.is_op("*", "/", "%"):
-            op = self.take()[1]
-            right = self.unary()
-            left = _arith_op(op, left, right)
-        return left
+        return self._left_assoc(("*", "/", "%"), self.unary, _arith_op)
 
     def unary(self) -> Compiled:
         if self.is_op("-"):

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import List, Tuple
+from typing import Iterator, List, Tuple
 
 from .errors import SplError
 
@@ -30,22 +30,24 @@ def _skip_quoted(text: str, i: int) -> int:
     raise SplError(f"unterminated quoted string at position {i}: {text[i:i + 40]!r}")
 
 
+def _unquoted(text: str, i: int) -> Iterator[Tuple[int, str]]:
+    """(index, character) of ``text`` from ``i`` on, double-quoted strings skipped."""
+    j = i
+    while j < len(text):
+        if text[j] == '"':
+            j = _skip_quoted(text, j)
+            continue
+        yield j, text[j]
+        j += 1
+
+
 def _skip_bracket(text: str, i: int) -> int:
     """Index just after the ``]`` matching the ``[`` at ``text[i]``."""
     depth = 0
-    j = i
-    while j < len(text):
-        c = text[j]
-        if c == '"':
-            j = _skip_quoted(text, j)
-            continue
-        if c == "[":
-            depth += 1
-        elif c == "]":
-            depth -= 1
-            if depth == 0:
-                return j + 1
-        j += 1
+    for j, c in _unquoted(text, i):
+        depth += {"[": 1, "]": -1}.get(c, 0)
+        if depth == 0:
+            return j + 1
     raise SplError(f"unbalanced '[' at position {i}")
 
 
@@ -53,21 +55,19 @@ def split_pipeline(spl: str) -> List[str]:
     """Split on top-level ``|`` (outside quotes and subsearch brackets)."""
     parts: List[str] = []
     start = 0
-    i = 0
-    while i < len(spl):
-        c = spl[i]
-        if c == '"':
-            i = _skip_quoted(spl, i)
-            continue
+    opened: List[int] = []
+    for i, c in _unquoted(spl, 0):
         if c == "[":
-            i = _skip_bracket(spl, i)
-            continue
-        if c == "]":
-            raise SplError(f"unbalanced ']' at position {i}")
-        if c == "|":
+            opened.append(i)
+        elif c == "]":
+            if not opened:
+                raise SplError(f"unbalanced ']' at position {i}")
+            opened.pop()
+        elif c == "|" and not opened:
             parts.append(spl[start:i])
             start = i + 1
-        i += 1
+    if opened:
+        raise SplError(f"unbalanced '[' at position {opened[0]}")
     parts.append(spl[start:])
     return [p.strip() for p in parts]
 

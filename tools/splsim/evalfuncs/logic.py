@@ -18,34 +18,29 @@ def _if(args: List[Compiled], _f: List[FrozenSet[str]]) -> Compiled:
     return lambda r, c: yes(r, c) if truth(cond(r, c), "if") else no(r, c)
 
 
-@lazy("case", 2, None)
-def _case(args: List[Compiled], _f: List[FrozenSet[str]]) -> Compiled:
+def _first_pair(args: List[Compiled], name: str, what: str, when: bool) -> Compiled:
+    """The value of the first condition/value pair whose condition is ``when``; null if none is."""
     if len(args) % 2:
-        raise SplError("eval: case() needs condition/value pairs")
+        raise SplError(f"eval: {name}() needs condition/{what} pairs")
     pairs = list(zip(args[::2], args[1::2]))
 
     def run(r: Row, c: EvalContext) -> Any:
         for cond, val in pairs:
-            if truth(cond(r, c), "case"):
+            if truth(cond(r, c), name) is when:
                 return val(r, c)
         return None
 
     return run
 
 
+@lazy("case", 2, None)
+def _case(args: List[Compiled], _f: List[FrozenSet[str]]) -> Compiled:
+    return _first_pair(args, "case", "value", True)
+
+
 @lazy("validate", 2, None)
 def _validate(args: List[Compiled], _f: List[FrozenSet[str]]) -> Compiled:
-    if len(args) % 2:
-        raise SplError("eval: validate() needs condition/message pairs")
-    pairs = list(zip(args[::2], args[1::2]))
-
-    def run(r: Row, c: EvalContext) -> Any:
-        for cond, msg in pairs:
-            if not truth(cond(r, c), "validate"):
-                return msg(r, c)
-        return None
-
-    return run
+    return _first_pair(args, "validate", "message", False)
 
 
 @eager("coalesce", 1, None)

@@ -103,16 +103,21 @@ def _time() -> Any:
     return timeutil.now_epoch()
 
 
-@eager("strftime", 2, 2)
-def _strftime(t: Any, fmt: Any) -> Any:
-    n = to_num(scalar(t))
-    f = to_str(fmt)
-    if n is None or f is None:
+def _on_epoch(t: Any, arg: Any, fn: Callable[[float, str], Any]) -> Any:
+    """fn(epoch, text) for a numeric first and a string second argument: null in, null out, and null for a time
+    outside the representable date range."""
+    n, text = to_num(scalar(t)), to_str(arg)
+    if n is None or text is None:
         return None
     try:
-        return timeutil.strftime(float(n), f)
+        return fn(float(n), text)
     except (OverflowError, OSError, ValueError):
-        return None  # outside the representable date range
+        return None
+
+
+@eager("strftime", 2, 2)
+def _strftime(t: Any, fmt: Any) -> Any:
+    return _on_epoch(t, fmt, timeutil.strftime)
 
 
 @eager("strptime", 2, 2)
@@ -128,15 +133,8 @@ def _strptime(s: Any, fmt: Any) -> Any:
 
 @eager("relative_time", 2, 2)
 def _relative_time(t: Any, spec: Any) -> Any:
-    n = to_num(scalar(t))
-    s = to_str(spec)
-    if n is None or s is None:
-        return None
-    try:
-        r = timeutil.relative_time(float(n), s)
-    except (OverflowError, OSError, ValueError):
-        return None  # outside the representable date range
-    return int(r) if r.is_integer() else r
+    r = _on_epoch(t, spec, timeutil.relative_time)
+    return r if r is None else (int(r) if r.is_integer() else r)
 
 
 # --- JSON -------------------------------------------------------------------------------------------
