@@ -79,6 +79,16 @@ def split_list(value: Any) -> List[str]:
 MIN_INTERVAL, MAX_INTERVAL = 60, 86400
 
 
+def parse_interval(value: Any) -> int:
+    """The input's interval in seconds; ConfigError for anything else (a cron schedule included: the retry
+    budget and run bounds are derived from a number of seconds)."""
+    text = str(value or DEFAULT_INTERVAL).strip()
+    if not text.isdigit() or not MIN_INTERVAL <= int(text) <= MAX_INTERVAL:
+        raise ConfigError(f"Interval '{text[:40]}' must be a whole number of seconds from {MIN_INTERVAL} to "
+                          f"{MAX_INTERVAL} (default {DEFAULT_INTERVAL}).")
+    return int(text)
+
+
 def validate_input(definition: smi.ValidationDefinition) -> None:
     """Server-side check when an input is created or edited (scheme use_external_validation): the message
     of the ValueError is shown to the admin and nothing is saved."""
@@ -86,12 +96,9 @@ def validate_input(definition: smi.ValidationDefinition) -> None:
     try:
         if params.get("start_date"):
             parse_start_date(params["start_date"], time.time())
+        parse_interval(params.get("interval"))
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
-    interval = str(params.get("interval") or DEFAULT_INTERVAL).strip()
-    if not interval.isdigit() or not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
-        raise ValueError(f"Interval '{interval}' must be a whole number of seconds from {MIN_INTERVAL} to "
-                         f"{MAX_INTERVAL} (default {DEFAULT_INTERVAL}).")
 
 
 def _report(logger: logging.Logger, res: StreamResult, input_name: str, account: str) -> None:
@@ -108,7 +115,7 @@ def _report(logger: logging.Logger, res: StreamResult, input_name: str, account:
         log.log_permission_error(logger, err, full_msg=False, msg_before=before)
     elif isinstance(err, (TransientError, RetryBudgetExhausted)):
         log.log_connection_error(logger, err, full_msg=False, msg_before=before)
-    elif isinstance(err, TlsError):
+    elif isinstance(err, (TlsError, ConfigError)):
         log.log_configuration_error(logger, err, full_msg=False, msg_before=before)
     elif isinstance(err, ProtocolError):
         log.log_server_error(logger, err, full_msg=False, msg_before=before)
@@ -144,7 +151,7 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
         now = time.time()
         start_raw = item.get("start_date")
         start = parse_start_date(start_raw, now) if start_raw else int(now) - DEFAULT_START_DAYS * 86400
-        interval = float(item.get("interval") or DEFAULT_INTERVAL)
+        interval = parse_interval(item.get("interval"))
     except (ConfigError, OSError) as exc:
         log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
         log.modular_input_end(logger, full_name)

@@ -3,10 +3,10 @@ that writes raw bytes to the socket (wrong headers, dripping bodies, bombs, redi
 bounded and stops when the server stops."""
 from __future__ import annotations
 
-import gzip
 import json
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from typing import Any, Callable, Dict, List, Sequence, Tuple, Type
@@ -67,12 +67,19 @@ def drip(body: bytes, every: float = 1.0, limit: int = 600) -> Script:
 
 
 def gzip_bomb(decompressed: int) -> Script:
-    """A 200 labelled gzip whose body inflates to ``decompressed`` bytes of JSON-looking filler."""
-    chunk = b" " * (1 << 20)
-    buf = gzip.compress(b'{"data": [' + chunk * (decompressed >> 20) + b"]}", compresslevel=9)
+    """A 200 labelled gzip whose body inflates to ``decompressed`` bytes of blanks (built once, on first use,
+    streaming: ~1 KB per MB)."""
+    built: List[bytes] = []
 
     def script(ex: Exchange) -> None:
-        ex.reply(200, buf, headers=[("Content-Encoding", "gzip")])
+        if not built:
+            z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+            chunk = b" " * (1 << 20)
+            parts = [z.compress(b'{"data": [')]
+            parts.extend(z.compress(chunk) for _ in range(decompressed >> 20))
+            parts.append(z.compress(b"]}") + z.flush())
+            built.append(b"".join(parts))
+        ex.reply(200, built[0], headers=[("Content-Encoding", "gzip")])
     return script
 
 

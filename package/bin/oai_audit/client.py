@@ -11,15 +11,17 @@ import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
 from . import USER_AGENT
 from .errors import (
-    ApiError, AuthError, ClientError, CollectorError, ForbiddenError, MalformedResponse, RateLimited,
-    RetryBudgetExhausted, ScopeError, TlsError, TransientError,
+    ApiError, AuthError, ClientError, CollectorError, ForbiddenError, MalformedResponse, PaginationError,
+    RateLimited, RetryBudgetExhausted, ScopeError, TlsError, TransientError,
 )
 from .retry import RetryPolicy, parse_retry_after
+from .transport import DEFAULT_DEADLINE, MAX_BODY, BodyTooLarge, BoundedTransport, DeadlineExceeded
 
 LOG = logging.getLogger(__name__)
 
@@ -27,6 +29,7 @@ AUDIT_LOGS_PATH = "/organization/audit_logs"
 PAGE_LIMIT = 100
 REQUIRED_SCOPE = "api.audit_logs.read"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=10.0)
+MAX_CURSOR = 1024  # characters of a pagination cursor (real ids are ~40); a longer one is never followed
 
 Verify = Union[bool, str]
 QueryParams = List[Tuple[str, str]]
@@ -84,26 +87,41 @@ def scrub(text: str) -> str:
 
 
 def _api_message(response: httpx.Response) -> str:
-    return scrub(_raw_api_message(response))
+    return scrub(openai_error_message(response))
 
 
-def _raw_api_message(response: httpx.Response) -> str:
+def openai_error_message(response: httpx.Response) -> str:
+    """The ``error.message`` (or ``error.code``) of an OpenAI error object ``{"error": {"message": ...}}``;
+    "" for any other body, which is never echoed (it may come from a host that is not the OpenAI API)."""
     try:
-        body = response.json()
-    except ValueError:
-        return response.text[:200].strip()
-    if isinstance(body, dict):
-        err = body.get("error")
-        if isinstance(err, dict):
-            return str(err.get("message") or err.get("code") or "")[:300]
-        if isinstance(err, str):
-            return err[:300]
-    return ""
+        body = json.loads(response.content)
+    except (ValueError, RecursionError):
+        return ""
+    err = body.get("error") if isinstance(body, dict) else None
+    if not isinstance(err, dict):
+        return ""
+    text = err.get("message") or err.get("code")
+    return text[:300] if isinstance(text, str) else ""
+
+
+def _redirect_target(response: httpx.Response) -> str:
+    location = response.headers.get("location", "").strip()
+    if not location:
+        return "an unnamed location"
+    parts = urlsplit(location)
+    if parts.username is not None or parts.password is not None:  # never echo credentials
+        netloc = parts.hostname or ""
+        location = urlunsplit((parts.scheme, netloc + (f":{parts.port}" if parts.port else ""), parts.path,
+                               "", ""))
+    return scrub(location[:200])
 
 
 def error_for_response(response: httpx.Response, now: Optional[float] = None) -> ApiError:
     """Map an HTTP error answer to the collector's exception, with an actionable message."""
     status = response.status_code
+    if 300 <= status < 400:
+        return ClientError(f"HTTP {status}: the API answered with a redirect to {_redirect_target(response)}; "
+                           "redirects are not followed (set the base URL to the API's own address)", status)
     api_msg = _api_message(response)
     detail = f" (API said: {api_msg})" if api_msg else ""
     if status in (401, 403) and (REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower()):
@@ -144,7 +162,11 @@ def parse_page(response: httpx.Response, item_ok: ItemCheck = is_audit_log_item)
     try:
         body = json.loads(response.content)
     except ValueError as exc:
-        raise MalformedResponse(f"response body is not valid JSON ({len(response.content)} bytes): {exc}") from None
+        raise MalformedResponse(f"response body is not valid JSON ({len(response.content)} bytes): "
+                                f"{str(exc)[:100]}") from None
+    except RecursionError:
+        raise MalformedResponse(f"response body is JSON nested too deeply to parse "
+                                f"({len(response.content)} bytes)") from None
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise MalformedResponse("response is not a list object (no 'data' array)")
     has_more = body.get("has_more")
@@ -158,9 +180,16 @@ def parse_page(response: httpx.Response, item_ok: ItemCheck = is_audit_log_item)
             raise MalformedResponse("a list item is not an object with a string 'id'")
     first_id = body.get("first_id")
     last_id = body.get("last_id")
+    if has_more and isinstance(last_id, str) and not _is_sane_cursor(last_id):
+        raise PaginationError(f"the API's next cursor (last_id, {len(last_id)} characters) is not a plausible "
+                              f"id (at most {MAX_CURSOR} printable characters); it is not followed nor saved")
     return Page(data=data, has_more=has_more,
                 first_id=first_id if isinstance(first_id, str) and first_id else None,
                 last_id=last_id if isinstance(last_id, str) and last_id else None)
+
+
+def _is_sane_cursor(cursor: str) -> bool:
+    return len(cursor) <= MAX_CURSOR and cursor.isprintable() and " " not in cursor
 
 
 def _is_tls_verification_failure(exc: BaseException) -> bool:
@@ -192,15 +221,19 @@ class ApiClient:
                  verify: Union[bool, ssl.SSLContext] = True, timeout: httpx.Timeout = DEFAULT_TIMEOUT,
                  policy: Optional[RetryPolicy] = None, stats: Optional[Stats] = None,
                  sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, deadline: float = DEFAULT_DEADLINE,
+                 max_body: int = MAX_BODY) -> None:
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else Stats()
         self._sleep = sleep
         self._clock = clock
+        self._key = api_key
         self._http = httpx.Client(
-            base_url=base_url.rstrip("/"), proxy=proxy, verify=verify, timeout=timeout, trust_env=False,
+            base_url=base_url.rstrip("/"), timeout=timeout, trust_env=False,
+            transport=BoundedTransport(verify=verify, proxy=proxy, deadline=deadline, max_body=max_body,
+                                       clock=clock),
             headers={"Authorization": f"Bearer {api_key}", "User-Agent": USER_AGENT,
-                     "Accept": "application/json"},
+                     "Accept": "application/json", "Accept-Encoding": "gzip, deflate"},
         )
 
     def close(self) -> None:
@@ -217,8 +250,17 @@ class ApiClient:
         self.stats.requests += 1
         try:
             response = self._http.get(path, params=params)
+        except DeadlineExceeded as exc:
+            raise TransientError(str(exc)) from None
         except httpx.TimeoutException as exc:
             raise TransientError(f"request timed out ({type(exc).__name__})") from None
+        except BodyTooLarge as exc:
+            raise MalformedResponse(f"{exc} (the cap is well above a real page): not read further") from None
+        except httpx.DecodingError as exc:
+            raise MalformedResponse(str(exc)) from None
+        except httpx.InvalidURL as exc:
+            raise PaginationError(f"the request cannot be sent (invalid URL: {str(exc)[:80]}); a saved "
+                                  "cursor may be corrupt") from None
         except httpx.TransportError as exc:
             if _is_tls_verification_failure(exc):
                 raise TlsError("TLS certificate verification failed for the API (set the account's CA bundle "
@@ -226,7 +268,11 @@ class ApiClient:
             raise TransientError(f"network error: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
             raise error_for_response(response)
-        return parse_page(response, item_ok)
+        page = parse_page(response, item_ok)
+        if page.has_more and page.last_id and self._key and self._key in page.last_id:
+            raise PaginationError("the API's next cursor contains the configured admin key; it is not followed "
+                                  "nor saved")
+        return page
 
     def get_page(self, path: str, params: QueryParams, item_ok: ItemCheck = has_string_id) -> Page:
         """One page of ``path``, retrying retryable errors under the policy; raises the last error when giving

@@ -1,12 +1,15 @@
 """Proxy URL from the add-on's proxy settings stanza (solnlib get_proxy_dict output)."""
 from __future__ import annotations
 
+import re
 from typing import Any, Mapping, Optional
 from urllib.parse import quote, urlsplit, urlunsplit
 
 from .errors import ConfigError
 
 TRUE = {"1", "true", "yes", "on", "t", "y"}
+# The proxy tab's own rule (globalConfig.json): a host name or IPv4 address, or a bracketed IPv6 address.
+_HOST = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-]{0,252}|\[[0-9A-Fa-f:.]{2,45}\]")
 
 
 def is_true(value: Any) -> bool:
@@ -24,6 +27,9 @@ def proxy_url_from_settings(settings: Optional[Mapping[str, Any]]) -> Optional[s
         raise ConfigError(f"Proxy type '{scheme}' is not supported (use http or https).")
     if not host:
         raise ConfigError("Proxy is enabled but no proxy host is set.")
+    if not _HOST.fullmatch(host):
+        raise ConfigError("The proxy host must be a host name or IP address only (no scheme, port, path, "
+                          "credentials or spaces), e.g. proxy.example.com.")
     if not port.isdigit() or not 0 < int(port) < 65536:
         raise ConfigError(f"Proxy port '{port}' is not a valid port number.")
     user = str(settings.get("proxy_username") or "")
