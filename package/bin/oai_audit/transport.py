@@ -280,16 +280,8 @@ class BoundedTransport(httpx.BaseTransport):
         url = request.url
         key = (url.scheme, url.host, url.port or _default_port(url.scheme))
         deadline = _Deadline(self.deadline, self._clock)
-        timeouts = dict(request.extensions.get("timeout") or {})
-        conn = self._conns.pop(key, None)
-        if conn is not None:  # a kept-alive connection the server may have closed meanwhile: one fresh retry
-            conn.arm(deadline, timeouts)
-            try:
-                return self._respond(key, conn, request)
-            except (httpx.ReadError, httpx.RemoteProtocolError):
-                pass
-        conn = _Connection(*key, self.proxy, self.verify)
-        conn.arm(deadline, timeouts)
+        conn = self._conns.pop(key, None) or _Connection(*key, self.proxy, self.verify)
+        conn.arm(deadline, dict(request.extensions.get("timeout") or {}))
         return self._respond(key, conn, request)
 
     def _respond(self, key: Tuple[str, str, int], conn: _Connection, request: httpx.Request) -> httpx.Response:
@@ -324,6 +316,7 @@ class BoundedTransport(httpx.BaseTransport):
                     break
                 decoder.feed(chunk)
             body = decoder.finish()
+            response.close()  # marks the exchange complete (Python 3.9's read1 does not at the end of a body)
         except socket.timeout as exc:
             raise (httpx.ConnectTimeout if conn.sock is None else httpx.ReadTimeout)(str(exc) or "timed out") \
                 from None
