@@ -77,6 +77,27 @@ def test_rendered_schedule_is_contentctls() -> None:
                                  "schedule_window": "auto"}, d["name"]
 
 
+def test_renderer_refuses_an_inline_earliest_without_the_dispatch_latest() -> None:
+    """An inline earliest= without latest= ends at now (Search Reference, Time modifiers): refused at render time."""
+    det = next(d for d in render_detections.load_detections() if d["name"] == "Impossible Travel Between Sessions")
+    macros = {m["name"]: m["definition"] for m in render_detections.load_yaml("macros.yml") if not m.get("args")}
+    render_detections.validate_inline_time(det, macros)
+    for search in (det["search"].replace(" latest=`openai_audit_slice_latest`", ""),
+                   det["search"].replace("latest=`openai_audit_slice_latest`", "latest=now")):
+        assert search != det["search"]
+        with pytest.raises(render_detections.DetectionError, match="inline earliest"):
+            render_detections.validate_inline_time(dict(det, search=search), macros)
+
+
+def test_renderer_refuses_a_result_risk_score() -> None:
+    """README "Risk scores and severity": per-object scores of rba.risk_objects are a rule's only risk scores."""
+    det = render_detections.load_detections()[0]
+    bad = dict(det, search=det["search"].replace("| table ", "| eval risk_score=90 | table ", 1))
+    assert bad["search"] != det["search"]
+    with pytest.raises(render_detections.DetectionError, match="risk_score"):
+        render_detections.validate(bad)
+
+
 # --- controls: the replay detects double findings -------------------------------------------------------------
 
 def _stanza(name: str, **changes: str) -> Dict[str, Dict[str, str]]:
