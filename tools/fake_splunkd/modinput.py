@@ -19,3 +19,16 @@ def modinput_xml(stanza_name: str, params: Dict[str, Any], checkpoint_dir: str, 
         lines.append("      <param name=%s>%s</param>" % (quoteattr(name), escape(str(value))))
     lines += ["    </stanza>", "  </configuration>", "</input>", ""]
     return "\n".join(lines)
+
+
+def validation_xml(name: str, params: Dict[str, Any], *, server_uri: str, session_key: str,
+                   checkpoint_dir: str, server_host: str = "fake-splunkd") -> str:
+    """The XML splunkd writes to ``<script> --validate-arguments`` for a new or edited input ``name``."""
+    lines = ["<items>", "  <server_host>%s</server_host>" % escape(server_host),
+             "  <server_uri>%s</server_uri>" % escape(server_uri),
+             "  <session_key>%s</session_key>" % escape(session_key),
+             "  <checkpoint_dir>%s</checkpoint_dir>" % escape(checkpoint_dir),
+             "  <item name=%s>" % quoteattr(name)]
+    lines += ["    <param name=%s>%s</param>" % (quoteattr(k), escape(str(v))) for k, v in params.items()]
+    lines += ["  </item>", "</items>", ""]
+    return "\n".join(lines)

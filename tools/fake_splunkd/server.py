@@ -8,6 +8,8 @@ answered in the formats splunklib 2.1.1 / solnlib 7.0.0 parse (Atom XML, or JSON
 
 ``sd.fail_kvstore = True`` makes every storage/collections endpoint answer 503 (a heavy forwarder without
 KV store). ``sd.env(splunk_home)`` gives the environment for a modular-input subprocess (see splunk_shim).
+``sd.add_route(fn)`` adds REST paths: ``fn(method, base, owner, app, rest, query, form, session_key)`` returns a
+reply or None; it runs outside the state lock, so it may call back into the fake (``admin_external.serve_app``).
 """
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ import threading
 import uuid
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from loopback_http import LoopbackService
@@ -27,6 +29,7 @@ from . import render as R
 
 SHIM_DIR = Path(__file__).with_name("splunk_shim")
 Reply = Tuple[int, str, bytes]
+Route = Callable[[str, str, str, str, List[str], Dict[str, str], Dict[str, str], str], Optional[Reply]]
 
 
 def _matches(name: str, content: Dict[str, Any], app: str, search: str) -> bool:
@@ -102,6 +105,7 @@ class FakeSplunkd(LoopbackService):
         self.session_key = session_key or secrets.token_hex(16)
         self.state = _State(app)
         self.requests: List[Tuple[str, str, Dict[str, str]]] = []
+        self.routes: List[Route] = []
         self.set_conf("server", "sslConfig", {"enableSplunkdSSL": "false"}, app="system")
         self.set_conf("server", "general", {"serverName": "fake-splunkd"}, app="system")
 
@@ -130,6 +134,9 @@ class FakeSplunkd(LoopbackService):
     @fail_kvstore.setter
     def fail_kvstore(self, value: bool) -> None:
         self.state.fail_kvstore = bool(value)
+
+    def add_route(self, route: Route) -> None:
+        self.routes.append(route)
 
     def set_conf(self, conf: str, stanza: str, values: Dict[str, Any], *, app: Optional[str] = None) -> None:
         with self.state.lock:
@@ -188,6 +195,10 @@ class FakeSplunkd(LoopbackService):
         if auth not in ("Splunk " + self.session_key, "Bearer " + self.session_key):
             return self._err(401, "call not properly authenticated", mode)
         base = "/" + "/".join(segs[: len(segs) - len(rest)])
+        for route in self.routes:
+            reply = route(method, base, owner, app if app != "-" else self.app, rest, query, form, self.session_key)
+            if reply is not None:
+                return reply
         with self.state.lock:
             try:
                 return self._route(method, base, owner, app if app != "-" else self.app, rest, query, form, raw, mode)

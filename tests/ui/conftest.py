@@ -1,0 +1,72 @@
+"""Fixtures of the browser tests: the built app behind a Splunk Web stand-in and the fake splunkd (the app's real
+REST handlers run as splunkd runs them), the API simulator, and headless Debian chromium driven by Playwright.
+
+Every page fails its test on a page error (an uncaught exception in the page) and on a request to anything but
+loopback (blocked; only the URLs a test names in ``allowed_blocked`` may be tried)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any, Iterator, List
+
+import pytest
+
+from ui_support import APP_DIR, UiStack, start_stack
+
+
+@pytest.fixture(scope="session")
+def app_dir() -> Path:
+    if not (APP_DIR / "app.manifest").is_file():
+        pytest.fail("output/TA-openai-audit is missing: run ./build.sh first (scripts/test.sh does)")
+    return APP_DIR
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: pip install -r requirements-test.txt (scripts/setup_venvs.sh does)")
+    exe = shutil.which("chromium")
+    if exe is None:
+        pytest.fail("chromium is missing: apt-get install -y chromium (.ci/run does)")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def stack(app_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
+    with start_stack(app_dir, tmp_path_factory.mktemp("ui")) as s:
+        yield s
+
+
+class PageGuard:
+    """What went wrong in a page: uncaught errors and blocked (non-loopback) requests."""
+
+    def __init__(self) -> None:
+        self.errors: List[str] = []
+        self.blocked: List[str] = []
+        self.allowed_blocked: List[str] = []
+
+    def check(self) -> None:
+        unexpected = [u for u in self.blocked if not any(a in u for a in self.allowed_blocked)]
+        assert not self.errors, f"page errors: {self.errors}"
+        assert not unexpected, f"non-loopback requests were tried (blocked): {unexpected}"
+
+
+@pytest.fixture
+def guard() -> PageGuard:
+    return PageGuard()
+
+
+@pytest.fixture
+def page(browser: Any, guard: PageGuard) -> Iterator[Any]:
+    from ui_support import open_guarded_page
+
+    context, pg = open_guarded_page(browser, guard)
+    yield pg
+    context.close()
+    guard.check()
+
