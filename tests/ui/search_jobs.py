@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
@@ -121,6 +122,7 @@ class SearchJobs:
         fields: List[str] = []
         for row in page:
             fields += [k for k in row if k not in fields]
+        page = [_splunkd_row(row) for row in page]
         messages = [{"type": "FATAL", "text": job.error}] if job.error else []
         if query.get("output_mode") == "json_cols":
             body: Dict[str, Any] = {"preview": False, "init_offset": offset, "messages": messages,
@@ -131,3 +133,16 @@ class SearchJobs:
                     "fields": [{"name": f} for f in fields], "results": page}
         return 200, "application/json", json.dumps(body).encode()
 
+
+
+def _iso(value: Any) -> Any:
+    """``_time`` as splunkd writes it in results: ISO-8601 with milliseconds and the UTC offset."""
+    try:
+        t = float(value)
+    except (TypeError, ValueError):
+        return value
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(t)) + ".%03d+00:00" % int(round((t % 1) * 1000) % 1000)
+
+
+def _splunkd_row(row: Dict[str, Any]) -> Dict[str, Any]:
+    return {k: (_iso(v) if k == "_time" else v) for k, v in row.items()}

@@ -72,13 +72,15 @@ def posts(stack: UiStack, endpoint: str) -> List[Any]:
     return stack.web.requests_to(f"/{endpoint}", "POST")
 
 
-def wait_for_posts(stack: UiStack, endpoint: str, n: int, timeout: float = 30.0) -> List[Any]:
+def wait_for_posts(page: Any, stack: UiStack, endpoint: str, n: int, timeout: float = 30.0) -> List[Any]:
+    """The answered POSTs to an endpoint once there are ``n``; waits in the page (Playwright routes the page's
+    requests through this process, so a plain sleep would stall them)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done = [r for r in posts(stack, endpoint) if r.status]
         if len(done) >= n:
             return done
-        time.sleep(0.05)
+        page.wait_for_timeout(50)
     raise AssertionError(f"expected {n} answered POST(s) to {endpoint}")
 
 
@@ -105,7 +107,7 @@ def test_logging_loads_and_saves(page: Any, stack: UiStack) -> None:
     level.locator("button").first.click()
     page.get_by_role("option", name="DEBUG").click()
     page.get_by_role("button", name="Save").click()
-    saved = wait_for_posts(stack, "ta_openai_audit_settings/logging", 1)[-1]
+    saved = wait_for_posts(page, stack, "ta_openai_audit_settings/logging", 1)[-1]
     assert saved.status == 200, saved.response
     assert saved.form["loglevel"] == ["DEBUG"]
     assert stack.splunkd.get_conf(SETTINGS_CONF, "logging")["loglevel"] == "DEBUG"
@@ -120,7 +122,7 @@ def test_proxy_loads_and_saves_with_the_password_encrypted(page: Any, stack: UiS
     field(page, "proxy_username").locator("input").fill("squid")
     field(page, "proxy_password").locator("input").fill("proxy-secret-pw")
     page.get_by_role("button", name="Save").click()
-    saved = wait_for_posts(stack, "ta_openai_audit_settings/proxy", 1)[-1]
+    saved = wait_for_posts(page, stack, "ta_openai_audit_settings/proxy", 1)[-1]
     assert saved.status == 200, saved.response
     conf = stack.splunkd.get_conf(SETTINGS_CONF, "proxy")
     assert (conf["proxy_enabled"], conf["proxy_url"], conf["proxy_port"]) == ("1", "127.0.0.1", "3128")
@@ -177,7 +179,7 @@ def test_add_account_refusals_show_our_message_in_the_dialog(page: Any, stack: U
     dialog = open_add_account(page, stack)
     fill_account(dialog, payload["name"], payload["api_key"], payload["base_url"])
     dialog.get_by_role("button", name="Add").click()
-    answer = wait_for_posts(stack, ACCOUNTS, before + 1)[-1]
+    answer = wait_for_posts(page, stack, ACCOUNTS, before + 1)[-1]
     assert answer.status >= 400
     assert expected in splunk_error_text(answer.response), "the handler answered with our message"
     shown = ucc_message(splunk_error_text(answer.response))
@@ -267,7 +269,7 @@ def test_create_input_refuses_bad_values_with_our_server_side_message(page: Any,
     field(dialog, "interval").locator("input").fill(interval)
     field(dialog, "start_date").locator("input").fill(start_date)
     dialog.get_by_role("button", name="Add").click()
-    answer = wait_for_posts(stack, INPUTS, before + 1)[-1]
+    answer = wait_for_posts(page, stack, INPUTS, before + 1)[-1]
     assert answer.status >= 400 and expected in splunk_error_text(answer.response)
     dialog.get_by_text(expected).wait_for()
     assert "openai_audit://refused_org" not in stack.splunkd.state.confs.get("inputs", {})
