@@ -51,9 +51,17 @@ def queries(defn: Mapping[str, Any]) -> Dict[str, str]:
             if ds.get("type") == "ds.search"}
 
 
+def layout_items(defn: Mapping[str, Any]) -> List[str]:
+    """Visualization ids of every tab's layout (the tabs layout: ``layout.tabs.items`` -> ``layoutDefinitions``),
+    in tab and structure order."""
+    layout = defn["layout"]
+    return [item["item"] for tab in layout["tabs"]["items"]
+            for item in layout["layoutDefinitions"][tab["layoutId"]]["structure"]]
+
+
 def panels(defn: Mapping[str, Any]) -> List[Panel]:
     """Every visualization fed by a search, in layout order."""
-    order = [item["item"] for item in defn["layout"]["structure"]]
+    order = layout_items(defn)
     qs = queries(defn)
     out = []
     for viz_id in order:

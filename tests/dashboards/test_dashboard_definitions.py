@@ -44,7 +44,7 @@ def test_required_panels_present(name: str) -> None:
 
 def test_every_reference_resolves(name: str) -> None:
     defn = dd.definition(name)
-    layout_items = [i["item"] for i in defn["layout"]["structure"]]
+    layout_items = dd.layout_items(defn)
     assert sorted(layout_items) == sorted(defn["visualizations"]), "every visualization is laid out exactly once"
     assert set(defn["layout"]["globalInputs"]) == set(defn["inputs"])
     used = set()
