@@ -185,14 +185,20 @@ def notable_event(at: float, search_name: str, user: str) -> RawEvent:
     return RawEvent(raw, at, "notable", "stash", "Threat - Correlation Search - Rule")
 
 
+SPRAYING = "OpenAI Audit - Password Spraying - Rule"
+
+
 def detection_events(now: int, with_es: bool) -> List[RawEvent]:
-    """Records of fired detections: scheduler.log lines (always), plus notables when ES is present."""
+    """Records of fired detections: scheduler.log lines (always), plus notables when ES is present. With ES a
+    notable-raising rule leaves both: its scheduler line (result_count = its results) and one notable per result;
+    the password-spraying runs (one at 1 h ago with 2 results, one at 3 h ago with 1) are that case."""
     out = [scheduler_line(now - 3600 * h, "OpenAI Audit - Admin API Key Created - Rule", 1) for h in (2, 5, 9)]
     out.append(scheduler_line(now - 1800, "OpenAI Audit - Login Failure Burst - Rule", 0))
     out.append(scheduler_line(now - 7200, "OpenAI Audit - Collector Health - Alert", 3))
     if with_es:
-        out += [notable_event(now - 3600 * h, "OpenAI Audit - Password Spraying - Rule", "alice@example.com")
-                for h in (1, 3)]
+        for hours, users in ((1, ("alice@example.com", "bob@example.com")), (3, ("alice@example.com",))):
+            out.append(scheduler_line(now - 3600 * hours, SPRAYING, len(users)))
+            out += [notable_event(now - 3600 * hours, SPRAYING, user) for user in users]
     return out
 
 

@@ -166,8 +166,12 @@ def test_detections_with_es_and_without(engine: Engine, events: list, data: dict
     rows = run(engine, events, "openai_audit_overview", "ds_detections")
     by_name = {r["detection"]: r for r in rows}
     assert set(by_name) == {"OpenAI Audit - Admin API Key Created - Rule", "OpenAI Audit - Password Spraying - Rule"}
-    assert by_name["OpenAI Audit - Password Spraying - Rule"]["seen_in"] == "ES notable"
+    spraying = by_name[demo.SPRAYING]
+    # with ES a notable-raising rule has its scheduler line and its notables: each result counts once
+    assert spraying["seen_in"] == "ES notable + scheduler"
+    assert (num(spraying, "results"), num(spraying, "firings")) == (3, 2)
     assert num(by_name["OpenAI Audit - Admin API Key Created - Rule"], "firings") == 3
+    assert num(by_name["OpenAI Audit - Admin API Key Created - Rule"], "results") == 3
     # no ES: the scheduler's record still shows what fired
     no_es = _events(engine, data["audit"] + demo.detection_events(NOW, with_es=False))
     rows = run(engine, no_es, "openai_audit_overview", "ds_detections")

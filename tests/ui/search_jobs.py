@@ -34,6 +34,7 @@ class Job:
     search: str
     earliest: str
     latest: str
+    label: str = ""  # the dashboard's data source id (ds.search posts it as label=)
     rows: List[Dict[str, Any]] = field(default_factory=list)
     error: Optional[str] = None
 
@@ -76,7 +77,8 @@ class SearchJobs:
     # dispatch ---------------------------------------------------------------------------------------------
     def _create(self, form: Dict[str, str]) -> Reply:
         search = form.get("search", "").strip()
-        job = Job(uuid.uuid4().hex[:16], search, form.get("earliest_time", ""), form.get("latest_time", ""))
+        job = Job(uuid.uuid4().hex[:16], search, form.get("earliest_time", ""), form.get("latest_time", ""),
+                  form.get("label", ""))
         self.jobs[job.sid] = job
         with self._run_lock:
             try:

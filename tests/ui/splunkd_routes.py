@@ -10,7 +10,7 @@ from fake_splunkd import render as R
 Reply = Tuple[int, str, bytes]
 INDEXES = ("main", "openai", "_internal", "summary")
 # the time picker's presets (a few of Splunk's default times.conf)
-TIMES = (("last_24h", "Last 24 hours", "-24h", "now"), ("last_7d", "Last 7 days", "-7d@h", "now"),
+TIMES = (("last_24h", "Last 24 hours", "-24h@h", "now"), ("last_7d", "Last 7 days", "-7d@h", "now"),
          ("last_60m", "Last 60 minutes", "-60m@m", "now"), ("today", "Today", "@d", "now"))
 
 
@@ -29,7 +29,7 @@ class SplunkdRoutes:
                         R.acl("system"), R.link(base, "data", "indexes", i)) for i in wanted]
             return (200, *R.feed("indexes", base, entries, mode))
         if rest == ["data", "ui", "times"]:
-            entries = [(key, {"label": label, "earliest_time": e, "latest_time": la, "order": str(k), "disabled": "0"},
+            entries = [(key, {"label": label, "earliest_time": e, "latest_time": la, "order": str(k), "disabled": False},
                         R.acl("search"), R.link(base, "data", "ui", "times", key))
                        for k, (key, label, e, la) in enumerate(TIMES)]
             return (200, *R.feed("times", base, entries, mode))

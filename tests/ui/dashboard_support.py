@@ -1,0 +1,112 @@
+"""Rendering the shipped dashboards in the browser: demo data, the stack with the dashboard pages, and what a
+rendered panel looks like (used by tests/ui/test_dashboards.py and tests/ui/screenshots.py)."""
+from __future__ import annotations
+
+import contextlib
+import re
+import time
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+
+import dashboard_defs as dd
+import dashboard_demo as demo
+import dashboard_page as dp
+from splsim import Engine
+
+from ui_support import UiStack, start_stack
+
+# what a panel shows when its search failed or the page lacks Splunk Web: none may appear
+FAILURE_MARKERS = ("No search results", "Cannot access splunkweb")
+CHART_DESC = re.compile(r"with (\d+) [a-z][a-z ]*")
+HEADER_PX = 140  # inputs bar and margins above the grid
+
+
+def demo_events(app_dir: Path, now: int) -> List[Any]:
+    """The demo data set (tools/dashboard_demo) as splsim events."""
+    engine = Engine(app_dir=str(app_dir))
+    return [engine.make_event(e.raw, sourcetype=e.sourcetype, source=e.source, index=e.index, host=e.host,
+                              time=e.time) for kind in demo.dataset(now).values() for e in kind]
+
+
+@contextlib.contextmanager
+def dashboard_stack(app_dir: Path, work: Path, now: int) -> Iterator[UiStack]:
+    with start_stack(app_dir, work, events=demo_events(app_dir, now), now=lambda: now) as stack:
+        dp.install(stack.web)
+        yield stack
+
+
+def page_height(view: str) -> int:
+    """Pixels the grid needs (its lowest panel's bottom) plus the inputs bar: a viewport that shows all of it."""
+    defn = dd.definition(view)
+    layout = defn["layout"]
+    bottoms = [item["position"]["y"] + item["position"]["h"] for tab in layout["tabs"]["items"]
+               for item in layout["layoutDefinitions"][tab["layoutId"]]["structure"]]
+    return max(bottoms) + HEADER_PX
+
+
+def search_ids(view: str) -> List[str]:
+    return sorted(dd.queries(dd.definition(view)))
+
+
+def answered(stack: UiStack, since: int = 0) -> Dict[str, Any]:
+    """data source id -> its newest job whose results the page fetched (jobs after the first ``since``)."""
+    fetched = {r.path.rstrip("/").split("/")[-2] for r in stack.web.requests
+               if re.search(r"/jobs/[^/]+/results(_preview)?$", r.path) and r.status == 200}
+    out: Dict[str, Any] = {}
+    for job in list(stack.searches.jobs.values())[since:]:
+        if job.sid in fetched:
+            out[job.label] = job
+    return out
+
+
+def wait_answered(page: Any, stack: UiStack, view: str, *, since: int = 0, timeout: float = 120.0) -> Dict[str, Any]:
+    """Wait (in the page) until every ds.search of the view has a job whose results were fetched."""
+    wanted = set(search_ids(view))
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = answered(stack, since)
+        if wanted <= set(done):
+            page.wait_for_timeout(500)  # let the last results render
+            return done
+        page.wait_for_timeout(100)
+    missing = wanted - set(answered(stack, since))
+    raise AssertionError(f"{view}: data sources never answered: {sorted(missing)}")
+
+
+def open_dashboard(page: Any, stack: UiStack, view: str) -> Dict[str, Any]:
+    since = len(stack.searches.jobs)
+    page.set_viewport_size({"width": 1480, "height": page_height(view)})
+    page.goto(stack.url(view))
+    return wait_answered(page, stack, view, since=since)
+
+
+def panel_content(page: Any, viz_id: str, viz_type: str) -> Optional[str]:
+    """What makes a rendered panel non-empty (None if it has nothing): table rows, a chart's series count in its
+    accessible description, a map's canvas, a markdown text."""
+    panel = page.locator(f'[data-test="viz-item"][data-id="{viz_id}"]').first
+    if viz_type == "splunk.table":
+        rows = panel.locator("tbody tr").count()
+        return f"{rows} rows" if rows else None
+    if viz_type == "splunk.markdown":
+        text = panel.inner_text().strip()
+        return text[:40] if text else None
+    if viz_type == "splunk.map":
+        markers = panel.locator("canvas").count() + panel.locator("svg path").count()
+        return f"{markers} map layers" if markers else None
+    desc = " ".join(panel.locator("svg desc").all_text_contents() + [panel.inner_text()])
+    found = CHART_DESC.search(desc)
+    return found.group(0) if found and int(found.group(1)) > 0 else None
+
+
+def visualizations(view: str) -> Mapping[str, str]:
+    defn = dd.definition(view)
+    return {viz_id: defn["visualizations"][viz_id]["type"] for viz_id in dd.layout_items(defn)}
+
+
+def failure_markers(page: Any) -> List[str]:
+    text = page.inner_text("body")
+    return [m for m in FAILURE_MARKERS if m in text]
+
+
+def jobs_for(stack: UiStack, since: int) -> Sequence[Any]:
+    return list(stack.searches.jobs.values())[since:]
