@@ -1,7 +1,7 @@
 """Read the shipped Dashboard Studio views: their definition JSON, panel searches and input tokens.
 
 The SPL of every panel lives once, in the ``dataSources`` of the definition inside
-``package/default/data/ui/views/<name>.xml``; tests and ``tools/render_dashboard_pngs.py`` read it
+``package/default/data/ui/views/<name>.xml``; tests and the browser pages (``tests/ui``) read it
 from there with these helpers, so what is tested and pictured is what ships.
 """
 from __future__ import annotations

@@ -1,0 +1,91 @@
+"""docs/images/*.png: full-page screenshots of the real setup pages (UCC's built bundle, seeded accounts and inputs)
+and of both dashboards rendered by Splunk's DashboardCore over the demo data, all through the same stand-ins as the
+browser tests (nothing leaves loopback: splunk.map's internet basemap stays blank, see the README).
+
+    bash scripts/screenshots.sh      # = ui_prereqs + build + this script on the 3.13 venv
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, List
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+sys.path[:0] = [str(HERE), str(ROOT / "tools"), str(ROOT / "package" / "bin")]
+
+from dashboard_support import dashboard_stack, open_dashboard  # noqa: E402
+import dashboard_page as dp  # noqa: E402
+from ui_support import APP_DIR, open_guarded_page  # noqa: E402
+
+OUT = ROOT / "docs" / "images"
+
+
+class _Guard:
+    def __init__(self) -> None:
+        self.errors: List[str] = []
+        self.blocked: List[str] = []
+
+
+def _setup_pages(page: Any, stack: Any) -> List[Path]:
+    shots = []
+    page.set_viewport_size({"width": 1400, "height": 640})
+    page.goto(stack.url("configuration"))
+    page.get_by_role("row", name="row-prod_account").wait_for()
+    page.get_by_text("Build Time:").wait_for()
+    shots.append(_shot(page, "setup_configuration_accounts"))
+    page.get_by_role("button", name="Add").click()
+    page.get_by_role("dialog").locator('[data-name="api_key"] input').wait_for()
+    shots.append(_shot(page, "setup_add_account"))
+    page.keyboard.press("Escape")
+    page.get_by_role("tab", name="Proxy").click()
+    page.locator('[data-name="proxy_url"] input').wait_for()
+    shots.append(_shot(page, "setup_configuration_proxy"))
+    page.goto(stack.url("inputs"))
+    page.get_by_role("row", name="row-prod_org").wait_for()
+    shots.append(_shot(page, "setup_inputs"))
+    return shots
+
+
+def _shot(page: Any, name: str) -> Path:
+    path = OUT / f"{name}.png"
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def main() -> int:
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium")
+    if exe is None:
+        print("chromium is missing: bash scripts/ui_prereqs.sh installs it", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    guard = _Guard()
+    now = int(time.time())
+    with tempfile.TemporaryDirectory() as work, dashboard_stack(APP_DIR, Path(work), now) as stack, \
+            sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        context, page = open_guarded_page(browser, guard)
+        shots = _setup_pages(page, stack)
+        for view in dp.VIEWS:
+            open_dashboard(page, stack, view)
+            page.wait_for_timeout(1500)  # chart animations
+            shots.append(_shot(page, view))
+        context.close()
+        browser.close()
+    unexpected = [u for u in guard.blocked if "basemaps.cartocdn.com" not in u]
+    if guard.errors or unexpected:
+        print(f"page errors: {guard.errors}; blocked: {unexpected}", file=sys.stderr)
+        return 1
+    for path in shots:
+        print(f"[screenshots] {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
