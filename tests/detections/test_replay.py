@@ -109,7 +109,7 @@ def _stanza(name: str, **changes: str) -> Dict[str, Dict[str, str]]:
 def test_control_former_overlapping_windows_report_a_band_event_twice() -> None:
     """The former -70m@m..-5m@m windows with a 3600 s suppression: the event in the 5 minutes both runs read
     fires twice when the second alert fires one period after the first (issue 12 §2)."""
-    s = _situation("SCIM disabled in the band the former windows read twice")
+    s = _situation("certificate deleted in the band the former windows read twice")
     stanzas = _stanza(s.detection, **{"dispatch.latest_time": "-5m@m"})
     assert len(replay([s], detections=[s.detection], stanzas=stanzas, timing=STEADY, background=0).findings_of(s)) == 2
     assert len(replay([s], detections=[s.detection], timing=STEADY, background=0).findings_of(s)) == 1
@@ -132,7 +132,7 @@ def test_a_longer_input_interval_needs_a_longer_lag() -> None:
     """README "Detection scheduling": with interval 900 s and API delay 240 s an event can be indexed 19 minutes
     after it happened. The default windows then miss one at the end of a window; windows moved back by the extra
     10 minutes (-80m@m..-20m@m) read it once."""
-    s = _situation("SCIM disabled at the last second of a window")
+    s = _situation("certificate deleted at the last second of a window")
     late = Timing(index_lag=(900.0 + API_DELAY_MAX,) * 2, dispatch_delay=(0.0, 0.0), run_time=(30.0, 30.0))
     assert replay([s], detections=[s.detection], timing=late, background=0).findings_of(s) == []
     moved = _stanza(s.detection, **{"dispatch.earliest_time": "-80m@m", "dispatch.latest_time": "-20m@m"})
