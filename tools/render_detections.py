@@ -329,7 +329,9 @@ def knobs(d: Mapping[str, Any]) -> str:
               if m not in HELPER_MACROS and not m.endswith("_filter")]
     if "openai_audit_business_hours" in macros:
         macros[macros.index("openai_audit_business_hours")] = "openai_audit_business_hours_start/_end/_days"
-    lookups = list(dict.fromkeys(re.findall(r"\blookup (\w+)", d["search"])))
+    defs = {m["name"]: str(m["definition"]) for m in load_yaml("macros.yml")}
+    texts = [d["search"]] + [defs.get(m, "") for m in re.findall(r"`(\w+)`", d["search"])]  # a macro's lookups too
+    lookups = list(dict.fromkeys(x for t in texts for x in re.findall(r"\blookup (\w+)", t)))
     return ", ".join([f"`{m}`" for m in macros] + [f"lookup `{x}`" for x in lookups]) or "-"
 
 
