@@ -27,5 +27,5 @@ trap 'rm -rf "$SCRATCH"' EXIT
 git ls-files -co --exclude-standard -z | tar --null -T - -c | tar -x -C "$SCRATCH"
 mkdir -p "$SCRATCH/.venv" mutation-out
 ln -s "$ROOT/.venv/py3.13" "$SCRATCH/.venv/py3.13"
-exec "$VENV/bin/python" scripts/mutation_run.py --scratch "$SCRATCH" --out "$ROOT/mutation-out" \
+"$VENV/bin/python" scripts/mutation_run.py --scratch "$SCRATCH" --out "$ROOT/mutation-out" \
   --budget "${MUTATION_BUDGET:-900}" "$@"

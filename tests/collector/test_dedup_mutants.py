@@ -25,10 +25,12 @@ def test_the_default_cap_is_50000_ids_and_keeps_the_newest(caplog):
     assert any("above the cap of 50000" in r.getMessage() for r in caplog.records)
 
 
-def test_a_map_exactly_at_the_cap_is_kept_whole_without_a_warning(caplog):
+def test_a_map_at_or_below_the_cap_is_kept_whole_without_a_warning(caplog):
     full = {f"id{i}": i for i in range(10)}
     with caplog.at_level(logging.WARNING, logger="oai_audit.dedup"):
         assert prune(full, 0, max_size=10) == full
+        assert prune(full, 0, max_size=11) == full
+        assert prune(full, 5) == {f"id{i}": i for i in range(5, 10)}
     assert caplog.records == []
 
 

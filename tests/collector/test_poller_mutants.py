@@ -1,0 +1,78 @@
+"""Poller behaviour the older tests let mutants through on: the run summary line the README's "Logging" paragraph
+documents, the rule that reads a tenant_only refusal as "not tenant-enabled" (a 4xx other than 401/429; a 403
+naming a scope only when the main stream just succeeded with the same key), an auth failure of the main stream
+skipping the tenant stream, and the dedup map pruned to the overlap when a slice completes."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from oai_audit.checkpoint import MemoryStore, from_record
+from oai_audit.errors import (
+    AuthError, ClientError, ForbiddenError, RateLimited, ScopeError, TransientError,
+)
+from oai_audit.poller import StreamResult, _is_tenant_refusal
+from oai_sim import faults as F
+from oai_sim.generator import generate
+from oai_sim.server import Simulator
+
+from collector_support import KEY, NOW, ListSink, key, poll
+
+START = NOW - 86400
+
+
+def test_the_run_summary_line_and_status():
+    res = StreamResult(stream="tenant", pages=3, events=250, duplicates=4, requests=5, retries=2, duration=1.23456)
+    assert res.summary() == ("run summary stream=tenant status=ok pages=3 events=250 duplicates_skipped=4 "
+                             "requests=5 retries=2 duration=1.235s")
+    assert StreamResult("main", warning="w").status == "warning"
+    assert StreamResult("main", warning="w", error=TransientError("x")).status == "error"
+
+
+@pytest.mark.parametrize("error,main_ok,refusal", [
+    (ClientError("HTTP 400", 400, "tenant_only is not supported"), False, True),  # 400 even if main failed
+    (ForbiddenError("HTTP 403", 403), True, True),
+    (ForbiddenError("HTTP 403", 403), False, True),
+    (ScopeError("HTTP 403 scope", 403), True, True),  # the same key just read the main stream
+    (ScopeError("HTTP 403 scope", 403), False, False),  # the key itself may lack the scope
+    (AuthError("HTTP 401", 401), True, False),
+    (RateLimited("HTTP 429", 5.0), True, False),
+    (TransientError("HTTP 500", 500), True, False),
+    (None, True, False),
+])
+def test_which_tenant_stream_errors_mean_not_tenant_enabled(error, main_ok, refusal):
+    assert _is_tenant_refusal(error, main_ok) is refusal
+
+
+def test_a_scope_refusal_of_the_tenant_stream_after_a_good_main_run_is_only_a_warning():
+    events = generate(50, seed=5, start=START, end=NOW - 120, tenant=False)
+    with Simulator(events, admin_key=KEY) as sim:
+        sim.inject(F.missing_scope(match={"tenant_only": "true"}))
+        store, sink = MemoryStore(), ListSink()
+        main, tenant = poll(sim.base_url, store, sink, start=START, tenant=True)
+    assert main.error is None and main.events == 50
+    assert tenant.error is None and "tenant" in (tenant.warning or "") and tenant.status == "warning"
+
+
+def test_an_auth_failure_of_the_main_stream_skips_the_tenant_stream_without_a_request():
+    with Simulator([], admin_key=KEY) as sim:
+        sim.inject(F.unauthorized())
+        main, tenant = poll(sim.base_url, MemoryStore(), ListSink(), start=START, tenant=True)
+        assert isinstance(main.error, AuthError) and tenant.skipped and tenant.requests == 0
+        assert len(sim.requests) == 1
+
+
+def test_a_completed_slice_keeps_only_the_overlap_in_the_dedup_map():
+    # 200 events over the last day, 30 of them in the last 10 minutes (the default 600 s overlap); times from
+    # the clock now, so a slow test run cannot push them out of the overlap
+    now = int(time.time())
+    old = generate(170, seed=8, start=now - 86400, end=now - 3600, tenant=False)
+    recent = generate(30, seed=9, start=now - 500, end=now - 120, tenant=False)
+    with Simulator(old + recent, admin_key=KEY) as sim:
+        store, sink = MemoryStore(), ListSink()
+        [res] = poll(sim.base_url, store, sink, start=now - 86400)
+    assert res.error is None and res.events == 200
+    state = from_record(store.get(key()))
+    assert state.window is None and state.after is None
+    assert set(state.seen) == {e["id"] for e in recent}
