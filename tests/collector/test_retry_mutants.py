@@ -3,6 +3,8 @@ half the input interval within 5-300 s, Retry-After honoured exactly plus up to 
 Written to kill the mutants of oai_audit/retry.py that the older tests let through (scripts/mutation.sh)."""
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from oai_audit.retry import RetryPolicy, parse_retry_after
@@ -35,6 +37,7 @@ def test_retry_after_gets_at_most_10_percent_jitter_and_never_exceeds_the_budget
     # exactly the time left: waited, jitter cut to the budget
     assert p.next_delay(1, waited=90.0, retry_after=10.0, rand=lambda: 1.0) == pytest.approx(10.0)
     assert RetryPolicy(max_attempts=2).next_delay(2, waited=0.0, retry_after=1.0) is None  # attempts first
+    assert RetryPolicy(max_attempts=3).next_delay(4, waited=0.0) is None  # past the last attempt: still no
 
 
 def test_interval_budget_is_half_the_interval_and_the_cap_half_the_budget():
@@ -49,8 +52,16 @@ def test_interval_budget_is_half_the_interval_and_the_cap_half_the_budget():
 
 def test_retry_after_forms():
     assert parse_retry_after("   ", NOW) is None
-    # an HTTP date with -0000 parses as a naive datetime: read as UTC (RFC 9110 dates are GMT)
-    assert parse_retry_after("Fri, 15 Jan 2027 08:00:42 -0000", 1800000000.0) == pytest.approx(
-        parse_retry_after("Fri, 15 Jan 2027 08:00:42 GMT", 1800000000.0))
-    assert parse_retry_after("Fri, 15 Jan 2027 08:00:42 -0000", 1800000000.0) == pytest.approx(42.0)
-    assert parse_retry_after("0.0", NOW) == 0.0
+    assert parse_retry_after("-0.5", NOW) is None  # delta-seconds is a non-negative integer (RFC 9110)
+
+
+def test_an_http_date_is_gmt_whatever_the_hosts_time_zone(monkeypatch):
+    # "-0000" parses as a naive datetime: it must be read as UTC (RFC 9110 dates are GMT), not local time
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert parse_retry_after("Fri, 15 Jan 2027 08:00:42 -0000", 1800000000.0) == pytest.approx(42.0)
+        assert parse_retry_after("Fri, 15 Jan 2027 08:00:42 GMT", 1800000000.0) == pytest.approx(42.0)
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
