@@ -15,7 +15,8 @@ import pytest
 
 from oai_audit import USER_AGENT
 from oai_audit.client import (
-    AuditLogClient, Query, Stats, _is_tls_verification_failure, error_for_response, make_verify, parse_page, scrub,
+    AuditLogClient, Query, Stats, _is_tls_verification_failure, error_for_response, has_string_id, make_verify,
+    parse_page, scrub,
 )
 from oai_audit.errors import (
     AuthError, ClientError, ForbiddenError, MalformedResponse, RateLimited, RetryBudgetExhausted, ScopeError,
@@ -202,3 +203,29 @@ def test_a_timeout_and_a_reset_are_transient(sim):
             client.fetch_once(Query().params(None, None, None))
         with pytest.raises(TransientError, match="network error"):
             client.fetch_once(Query().params(None, None, None))
+
+
+def test_the_malformed_item_message_names_what_the_endpoint_requires():
+    bad = _resp(200, {"data": [{"id": "a"}], "has_more": False})
+    with pytest.raises(MalformedResponse, match="audit log object lacks a string 'id' or an integer 'effective_at'"):
+        parse_page(bad)
+    with pytest.raises(MalformedResponse, match="list item is not an object with a string 'id'"):
+        parse_page(_resp(200, {"data": [{"name": "x"}], "has_more": False}), has_string_id)
+    assert parse_page(bad, has_string_id).data == [{"id": "a"}]  # other Admin API lists need only an id
+
+
+def _chain(depth_of_tls: int, length: int) -> BaseException:
+    """A chain of ``length`` exceptions linked by __cause__; the TLS failure at position ``depth_of_tls``."""
+    excs = [ssl.SSLCertVerificationError("bad cert") if i == depth_of_tls else httpx.ConnectError(f"e{i}")
+            for i in range(length)]
+    for a, b in zip(excs, excs[1:]):
+        a.__cause__ = b
+    return excs[0]
+
+
+def test_the_tls_cause_is_looked_for_ten_links_deep_and_a_cyclic_chain_ends():
+    assert _is_tls_verification_failure(_chain(9, 12))
+    assert not _is_tls_verification_failure(_chain(10, 12))
+    a, b = httpx.ConnectError("a"), httpx.ConnectError("b")
+    a.__cause__, b.__context__ = b, a
+    assert not _is_tls_verification_failure(a)
