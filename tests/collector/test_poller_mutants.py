@@ -5,14 +5,17 @@ skipping the tenant stream, and the dedup map pruned to the overlap when a slice
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
-from oai_audit.checkpoint import MemoryStore, from_record
+from oai_audit import poller
+from oai_audit.checkpoint import Checkpoint, MemoryStore, State, from_record
+from oai_audit.client import Page, Query, Stats
 from oai_audit.errors import (
     AuthError, ClientError, ForbiddenError, RateLimited, ScopeError, TransientError,
 )
-from oai_audit.poller import StreamResult, _is_tenant_refusal
+from oai_audit.poller import PollConfig, StreamResult, StreamSpec, _is_tenant_refusal, plan_window
 from oai_sim import faults as F
 from oai_sim.generator import generate
 from oai_sim.server import Simulator
@@ -76,3 +79,33 @@ def test_a_completed_slice_keeps_only_the_overlap_in_the_dedup_map():
     state = from_record(store.get(key()))
     assert state.window is None and state.after is None
     assert set(state.seen) == {e["id"] for e in recent}
+
+
+def test_a_backfill_is_planned_in_7_day_slices_and_the_last_second_is_still_read():
+    cfg = PollConfig(start=0)
+    first = plan_window(State(), cfg, cap=30 * 86400, wall=30 * 86400)
+    assert (first.gte, first.lte, first.reread_from) == (0, 7 * 86400 - 1, 7 * 86400)  # README: 7-day slices
+    last = plan_window(State(next_gte=1000, covered_to=999), PollConfig(start=0, overlap=0), cap=1000, wall=1000)
+    assert (last.gte, last.lte) == (1000, 1000)  # a one-second slice: events stamped at the cap itself
+    assert plan_window(State(next_gte=1001, covered_to=1000), cfg, cap=1000, wall=1000) is None
+
+
+class _OnePageClient:
+    def __init__(self) -> None:
+        self.stats = Stats()
+
+    def fetch(self, params):
+        self.stats.requests += 1
+        return Page(data=[{"id": "audit_log-1", "effective_at": 5}], has_more=False, first_id="audit_log-1",
+                    last_id="audit_log-1")
+
+
+def test_the_run_duration_is_the_monotonic_time_between_start_and_end(monkeypatch):
+    ticks = iter([100.0, 103.5])
+    monkeypatch.setattr(poller, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+    cp = Checkpoint(MemoryStore(), "k", lambda: 50)
+    res = poller.poll_stream(_OnePageClient(), StreamSpec("main", Query()), cp, ListSink(), PollConfig(start=0),
+                             now=lambda: 50.0)
+    assert res.error is None and res.events == 1 and res.requests == 1
+    assert res.duration == 3.5
+    assert StreamResult("main").summary().endswith("requests=0 retries=0 duration=0.000s")
