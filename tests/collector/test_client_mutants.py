@@ -15,11 +15,12 @@ import pytest
 
 from oai_audit import USER_AGENT
 from oai_audit.client import (
-    AuditLogClient, Query, Stats, _is_tls_verification_failure, error_for_response, has_string_id, make_verify,
+    MAX_CURSOR, AuditLogClient, Query, Stats, _is_tls_verification_failure, error_for_response, has_string_id, make_verify,
     parse_page, scrub,
 )
 from oai_audit.errors import (
-    AuthError, ClientError, ForbiddenError, MalformedResponse, RateLimited, RetryBudgetExhausted, ScopeError,
+    AuthError, ClientError, ForbiddenError, MalformedResponse, PaginationError, RateLimited, RetryBudgetExhausted,
+    ScopeError,
     TransientError,
 )
 from oai_audit.retry import RetryPolicy
@@ -229,3 +230,19 @@ def test_the_tls_cause_is_looked_for_ten_links_deep_and_a_cyclic_chain_ends():
     a, b = httpx.ConnectError("a"), httpx.ConnectError("b")
     a.__cause__, b.__context__ = b, a
     assert not _is_tls_verification_failure(a)
+
+
+def test_a_redirect_names_its_target_without_credentials_and_is_not_followed():
+    err = error_for_response(_resp(300, text="", headers={"Location": "https://u:secret@gw.example.com:8443/v1?x"}))
+    assert isinstance(err, ClientError) and not err.retryable
+    assert "redirect to https://gw.example.com:8443/v1;" in str(err) and "secret" not in str(err)
+    plain = error_for_response(_resp(307, text="", headers={"Location": "https://u@gw.example.com/v1"}))
+    assert "redirect to https://gw.example.com/v1;" in str(plain)
+
+
+def test_a_cursor_of_exactly_the_maximum_length_is_followed():
+    cursor = "c" * MAX_CURSOR
+    page = parse_page(_resp(200, {"data": [{"id": "a", "effective_at": 1}], "has_more": True, "last_id": cursor}))
+    assert page.last_id == cursor
+    with pytest.raises(PaginationError):
+        parse_page(_resp(200, {"data": [{"id": "a", "effective_at": 1}], "has_more": True, "last_id": cursor + "c"}))

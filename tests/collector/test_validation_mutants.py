@@ -37,7 +37,7 @@ def test_start_date_forms_and_bounds():
     assert parse_start_date(1767225600, NOW) == 1767225600  # an int from the REST layer
     assert parse_start_date(" 0 ", NOW) == 0  # 1970-01-01 itself is allowed
     assert parse_start_date(str(int(NOW)), NOW) == int(NOW)  # now is not the future
-    for raw, msg in ((None, "required"), ("   ", "required"), ("1969-12-31", "before 1970"),
+    for raw, msg in ((None, "required"), ("   ", "required"), ("1969-12-31T23:59:59Z", "before 1970"),
                      ("123456789012", "ISO-8601"), (str(int(NOW) + 1), "future")):
         with pytest.raises(ConfigError, match=msg):
             parse_start_date(raw, NOW)
