@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Iterator, List
+from typing import Any, Iterator
 
 import pytest
 
-from ui_support import APP_DIR, UiStack, start_stack
+from ui_support import APP_DIR, PageGuard, UiStack, open_guarded_page, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -42,20 +42,6 @@ def stack(app_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[U
         yield s
 
 
-class PageGuard:
-    """What went wrong in a page: uncaught errors and blocked (non-loopback) requests."""
-
-    def __init__(self) -> None:
-        self.errors: List[str] = []
-        self.blocked: List[str] = []
-        self.allowed_blocked: List[str] = []
-
-    def check(self) -> None:
-        unexpected = [u for u in self.blocked if not any(a in u for a in self.allowed_blocked)]
-        assert not self.errors, f"page errors: {self.errors}"
-        assert not unexpected, f"non-loopback requests were tried (blocked): {unexpected}"
-
-
 @pytest.fixture
 def guard() -> PageGuard:
     return PageGuard()
@@ -63,8 +49,6 @@ def guard() -> PageGuard:
 
 @pytest.fixture
 def page(browser: Any, guard: PageGuard) -> Iterator[Any]:
-    from ui_support import open_guarded_page
-
     context, pg = open_guarded_page(browser, guard)
     yield pg
     context.close()

@@ -6,7 +6,7 @@ import contextlib
 import re
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Sequence
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
 
 import dashboard_defs as dd
 import dashboard_demo as demo
@@ -59,9 +59,11 @@ def answered(stack: UiStack, since: int = 0) -> Dict[str, Any]:
     return out
 
 
-def wait_answered(page: Any, stack: UiStack, view: str, *, since: int = 0, timeout: float = 120.0) -> Dict[str, Any]:
-    """Wait (in the page) until every ds.search of the view has a job whose results were fetched."""
-    wanted = set(search_ids(view))
+def wait_answered(page: Any, stack: UiStack, labels: Iterable[str], *, since: int = 0,
+                  timeout: float = 120.0) -> Dict[str, Any]:
+    """Wait (in the page: Playwright routes its requests through this process) until each data source in ``labels``
+    has a job, dispatched after the first ``since``, whose results the page fetched."""
+    wanted = set(labels)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         done = answered(stack, since)
@@ -70,14 +72,14 @@ def wait_answered(page: Any, stack: UiStack, view: str, *, since: int = 0, timeo
             return done
         page.wait_for_timeout(100)
     missing = wanted - set(answered(stack, since))
-    raise AssertionError(f"{view}: data sources never answered: {sorted(missing)}")
+    raise AssertionError(f"data sources never answered: {sorted(missing)}")
 
 
 def open_dashboard(page: Any, stack: UiStack, view: str) -> Dict[str, Any]:
     since = len(stack.searches.jobs)
     page.set_viewport_size({"width": 1480, "height": page_height(view)})
     page.goto(stack.url(view))
-    return wait_answered(page, stack, view, since=since)
+    return wait_answered(page, stack, search_ids(view), since=since)
 
 
 def panel_content(page: Any, viz_id: str, viz_type: str) -> Optional[str]:
@@ -107,6 +109,3 @@ def failure_markers(page: Any) -> List[str]:
     text = page.inner_text("body")
     return [m for m in FAILURE_MARKERS if m in text]
 
-
-def jobs_for(stack: UiStack, since: int) -> Sequence[Any]:
-    return list(stack.searches.jobs.values())[since:]

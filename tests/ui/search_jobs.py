@@ -109,8 +109,7 @@ class SearchJobs:
                 "eventAvailableCount": 0, "eventIsStreaming": True, "resultIsStreaming": False,
                 "earliestTime": job.earliest, "latestTime": job.latest, "runDuration": 0.1, "ttl": 600,
                 "label": "", "request": {"search": job.search}, "messages": (
-                    [{"type": "FATAL", "text": job.error}] if job.error else []),
-                "eai:acl": None}
+                    [{"type": "FATAL", "text": job.error}] if job.error else [])}
 
     def _status(self, base: str, sids: List[str], mode: Optional[str]) -> Reply:
         entries = [(sid, self._content(self.jobs[sid]), R.acl("TA-openai-audit", owner="admin", sharing="global"),

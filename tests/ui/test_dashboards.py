@@ -16,7 +16,7 @@ import pytest
 
 import dashboard_defs as dd
 import dashboard_page as dp
-from dashboard_support import (dashboard_stack, failure_markers, jobs_for, open_dashboard, panel_content,
+from dashboard_support import (dashboard_stack, failure_markers, open_dashboard, panel_content, search_ids,
                                visualizations, wait_answered)
 from ui_support import UiStack
 
@@ -110,8 +110,8 @@ def test_time_picker_reruns_every_search_with_the_chosen_range(page: Any, stack:
     since = len(stack.searches.jobs)
     page.locator('[data-input-id="input_time"]').locator("button").first.click()
     page.get_by_text("Last 24 hours", exact=True).first.click()
-    jobs = wait_answered(page, stack, view, since=since)
-    ranges = {(j.earliest, j.latest) for ds, j in jobs.items() if ds in dd.queries(dd.definition(view))}
+    jobs = wait_answered(page, stack, search_ids(view), since=since)
+    ranges = {(j.earliest, j.latest) for j in jobs.values()}
     assert ranges == {("-24h@h", "now")}, ranges
 
 
@@ -127,20 +127,11 @@ def test_choosing_an_account_or_input_reruns_the_panels_with_it(page: Any, stack
     since = len(stack.searches.jobs)
     offered = choose(page, input_id, option)
     assert option in offered
-    filtered = [ds for ds, q in dd.queries(dd.definition(view)).items()
-                if dd.definition(view)["inputs"][input_id]["options"]["token"] in dd.tokens_in(q)]
-    deadline_jobs = wait_for_jobs(page, stack, since, set(filtered))
-    missing = [ds for ds in filtered if in_spl not in deadline_jobs[ds].search]
+    defn = dd.definition(view)
+    token = defn["inputs"][input_id]["options"]["token"]
+    filtered = [ds for ds, q in dd.queries(defn).items() if token in dd.tokens_in(q)]
+    assert filtered, f"no search uses ${token}$"
+    jobs = wait_answered(page, stack, filtered, since=since)
+    missing = [ds for ds in filtered if in_spl not in jobs[ds].search]
     assert not missing, f"re-run without {in_spl}: {missing}"
 
-
-def wait_for_jobs(page: Any, stack: UiStack, since: int, labels: set, timeout: float = 120.0) -> Dict[str, Any]:
-    import time
-
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        jobs = {j.label: j for j in jobs_for(stack, since)}
-        if labels <= set(jobs):
-            return jobs
-        page.wait_for_timeout(100)
-    raise AssertionError(f"not re-run: {sorted(labels - {j.label for j in jobs_for(stack, since)})}")

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 import time
-from typing import Any, Callable, Iterator, Optional, Sequence, Tuple
+from typing import Any, Callable, Iterator, List, Optional, Sequence, Tuple
 from urllib.parse import urlsplit
 
 from fake_splunkd import FakeSplunkd
@@ -70,6 +70,20 @@ def start_stack(app_dir: Path, work: Path, *, static_dirs: Optional[dict] = None
                 yield UiStack(sd, rest, web, sim, searches)
         finally:
             rest.stop()
+
+
+class PageGuard:
+    """What went wrong in a page: uncaught errors and blocked (non-loopback) requests."""
+
+    def __init__(self) -> None:
+        self.errors: List[str] = []
+        self.blocked: List[str] = []
+        self.allowed_blocked: List[str] = []
+
+    def check(self) -> None:
+        unexpected = [u for u in self.blocked if not any(a in u for a in self.allowed_blocked)]
+        assert not self.errors, f"page errors: {self.errors}"
+        assert not unexpected, f"non-loopback requests were tried (blocked): {unexpected}"
 
 
 def is_loopback(url: str) -> bool:
