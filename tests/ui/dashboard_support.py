@@ -5,8 +5,9 @@ from __future__ import annotations
 import contextlib
 import re
 import time
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Optional
 
 import dashboard_defs as dd
 import dashboard_demo as demo
@@ -44,8 +45,26 @@ def page_height(view: str) -> int:
     return max(bottoms) + HEADER_PX
 
 
-def search_ids(view: str) -> List[str]:
-    return sorted(dd.queries(dd.definition(view)))
+@dataclass(frozen=True)
+class Tab:
+    label: str
+    visualizations: Dict[str, str]  # viz id -> type, in layout order
+    sources: List[str]  # the ds.search ids its panels and the global inputs read
+
+
+def tabs(view: str) -> List[Tab]:
+    """The view's tabs (Studio's tabs layout) with what each shows and which searches it needs."""
+    defn = dd.definition(view)
+    layout, queries = defn["layout"], dd.queries(defn)
+    shared = {ds for i in layout.get("globalInputs", []) for ds in defn["inputs"][i].get("dataSources", {}).values()}
+    out = []
+    for tab in layout["tabs"]["items"]:
+        items = [it["item"] for it in layout["layoutDefinitions"][tab["layoutId"]]["structure"]]
+        owners = [defn["visualizations"].get(i) or defn["inputs"].get(i) or {} for i in items]
+        sources = shared | {ds for o in owners for ds in o.get("dataSources", {}).values()}
+        out.append(Tab(tab.get("label", ""), {i: defn["visualizations"][i]["type"] for i in items
+                                             if i in defn["visualizations"]}, sorted(sources & set(queries))))
+    return out
 
 
 def answered(stack: UiStack, since: int = 0) -> Dict[str, Any]:
@@ -75,11 +94,21 @@ def wait_answered(page: Any, stack: UiStack, labels: Iterable[str], *, since: in
     raise AssertionError(f"data sources never answered: {sorted(missing)}")
 
 
-def open_dashboard(page: Any, stack: UiStack, view: str) -> Dict[str, Any]:
+def open_dashboard(page: Any, stack: UiStack, view: str) -> int:
+    """Load the view and wait for its first tab's searches; returns the job count before the load (``since``)."""
     since = len(stack.searches.jobs)
     page.set_viewport_size({"width": 1480, "height": page_height(view)})
     page.goto(stack.url(view))
-    return wait_answered(page, stack, search_ids(view), since=since)
+    wait_answered(page, stack, tabs(view)[0].sources, since=since)
+    return since
+
+
+def show_tab(page: Any, stack: UiStack, view: str, index: int, since: int) -> Dict[str, Any]:
+    """Switch to a tab (the first one shows on load) and wait for its searches (dispatched after ``since``)."""
+    tab = tabs(view)[index]
+    if index:
+        page.get_by_role("tab", name=tab.label).click()
+    return wait_answered(page, stack, tab.sources, since=since)
 
 
 def panel_content(page: Any, viz_id: str, viz_type: str) -> Optional[str]:
@@ -98,11 +127,6 @@ def panel_content(page: Any, viz_id: str, viz_type: str) -> Optional[str]:
     desc = " ".join(panel.locator("svg desc").all_text_contents() + [panel.inner_text()])
     found = CHART_DESC.search(desc)
     return found.group(0) if found and int(found.group(1)) > 0 else None
-
-
-def visualizations(view: str) -> Mapping[str, str]:
-    defn = dd.definition(view)
-    return {viz_id: defn["visualizations"][viz_id]["type"] for viz_id in dd.layout_items(defn)}
 
 
 def failure_markers(page: Any) -> List[str]:

@@ -17,7 +17,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(ROOT / "tools"), str(ROOT / "package" / "bin")]
 
-from dashboard_support import dashboard_stack, open_dashboard  # noqa: E402
+from dashboard_support import dashboard_stack, open_dashboard, show_tab, tabs  # noqa: E402
 import dashboard_page as dp  # noqa: E402
 from ui_support import APP_DIR, open_guarded_page  # noqa: E402
 
@@ -73,9 +73,11 @@ def main() -> int:
         context, page = open_guarded_page(browser, guard)
         shots = _setup_pages(page, stack)
         for view in dp.VIEWS:
-            open_dashboard(page, stack, view)
-            page.wait_for_timeout(1500)  # chart animations
-            shots.append(_shot(page, view))
+            since = open_dashboard(page, stack, view)
+            for index in range(len(tabs(view))):  # one picture per tab: <view>.png, <view>_tab2.png, ...
+                show_tab(page, stack, view, index, since)
+                page.wait_for_timeout(1500)  # chart animations
+                shots.append(_shot(page, view if index == 0 else f"{view}_tab{index + 1}"))
         context.close()
         browser.close()
     unexpected = [u for u in guard.blocked if "basemaps.cartocdn.com" not in u]

@@ -5,7 +5,7 @@
 - Rendering: ``DashboardCore`` with the preset; its real ``ds.search`` drives the search-job REST stand-in, which runs
   each posted SPL in splsim over the demo data (tools/dashboard_demo). Every data source is answered, every panel has
   content, no failure marker shows, the time picker and the Account / Input dropdowns re-run the searches.
-Adding a dashboard is one entry in ``dashboard_page.VIEWS``."""
+Adding a dashboard is one entry in ``dashboard_page.VIEWS``; every tab of a view is shown and checked."""
 from __future__ import annotations
 
 import copy
@@ -16,8 +16,8 @@ import pytest
 
 import dashboard_defs as dd
 import dashboard_page as dp
-from dashboard_support import (dashboard_stack, failure_markers, open_dashboard, panel_content, search_ids,
-                               visualizations, wait_answered)
+from dashboard_support import (dashboard_stack, failure_markers, open_dashboard, panel_content, show_tab, tabs,
+                               wait_answered)
 from ui_support import UiStack
 
 pytestmark = pytest.mark.ui
@@ -82,16 +82,15 @@ def test_the_validator_is_wired_in(page: Any, stack: UiStack, breakage: Any, exp
 def test_every_data_source_answers_and_every_panel_has_content(page: Any, stack: UiStack, guard: Any,
                                                                  view: str) -> None:
     guard.allowed_blocked.append("basemaps.cartocdn.com")  # splunk.map's internet basemap (README: the trade-off)
-    jobs = open_dashboard(page, stack, view)
-    failed = {ds: job.error for ds, job in jobs.items() if job.error}
-    assert not failed, f"searches failed in splsim: {failed}"
-    empty = {}
-    for viz_id, viz_type in visualizations(view).items():
-        content = panel_content(page, viz_id, viz_type)
-        if content is None:
-            empty[viz_id] = viz_type
-    assert not empty, f"{view}: panels without content: {empty}"
-    assert failure_markers(page) == []
+    since = open_dashboard(page, stack, view)
+    for index, tab in enumerate(tabs(view)):
+        jobs = show_tab(page, stack, view, index, since)
+        failed = {ds: job.error for ds, job in jobs.items() if job.error}
+        assert not failed, f"{view} / {tab.label}: searches failed in splsim: {failed}"
+        empty = {viz_id: viz_type for viz_id, viz_type in tab.visualizations.items()
+                 if panel_content(page, viz_id, viz_type) is None}
+        assert not empty, f"{view} / {tab.label}: panels without content: {empty}"
+        assert failure_markers(page) == []
 
 
 def choose(page: Any, input_id: str, option: str) -> List[str]:
@@ -110,7 +109,7 @@ def test_time_picker_reruns_every_search_with_the_chosen_range(page: Any, stack:
     since = len(stack.searches.jobs)
     page.locator('[data-input-id="input_time"]').locator("button").first.click()
     page.get_by_text("Last 24 hours", exact=True).first.click()
-    jobs = wait_answered(page, stack, search_ids(view), since=since)
+    jobs = wait_answered(page, stack, tabs(view)[0].sources, since=since)
     ranges = {(j.earliest, j.latest) for j in jobs.values()}
     assert ranges == {("-24h@h", "now")}, ranges
 
