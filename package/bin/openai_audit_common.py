@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import Any, Dict, Optional, Tuple
+import ssl
+from dataclasses import dataclass
+from typing import Any, Dict, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlsplit
 
 from solnlib import conf_manager, log
@@ -12,6 +14,11 @@ from splunklib import binding
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key
+from oai_audit.client import ApiClient, make_verify
+from oai_audit.errors import ConfigError
+from oai_audit.proxy import proxy_url_from_settings
+from oai_audit.retry import RetryPolicy
+from oai_audit.validation import validate_base_url
 
 REST_ROOT = "ta_openai_audit"
 ACCOUNT_CONF = f"{REST_ROOT}_account"
@@ -43,6 +50,52 @@ def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[s
 
 def logger_for_input(input_name: str) -> logging.Logger:
     return log.Logs().get_logger(f"{ADDON_NAME.lower()}_{input_name}")
+
+
+def setup_logging(session_key: str, server_uri: Optional[str], logger: logging.Logger) -> None:
+    """The add-on's log level (settings > logging) on the input's logger; the oai_audit modules log through it."""
+    settings_log = read_stanza(session_key, SETTINGS_CONF, "logging", server_uri)
+    level = str(settings_log.get("loglevel") or "INFO").upper()
+    logger.setLevel(level)
+    lib_logger = logging.getLogger("oai_audit")
+    lib_logger.handlers = list(logger.handlers)
+    lib_logger.setLevel(level)
+    lib_logger.propagate = False
+
+
+C = TypeVar("C", bound=ApiClient)
+
+
+@dataclass(frozen=True)
+class Connection:
+    """How an input reaches the API for one account: base URL, admin key, TLS verification, proxy."""
+
+    base_url: str
+    api_key: str
+    verify: Union[bool, ssl.SSLContext]
+    proxy: Optional[str]
+
+    def __repr__(self) -> str:  # never show the key or the proxy password
+        return f"Connection(base_url={self.base_url!r})"
+
+    def client(self, cls: Type[C], interval: float) -> C:
+        """The API client of every input: retry budget from the input's interval."""
+        return cls(self.base_url, self.api_key, proxy=self.proxy, verify=self.verify,
+                   policy=RetryPolicy.for_interval(interval))
+
+
+def read_connection(session_key: str, account_name: str, server_uri: Optional[str]) -> Connection:
+    """The account's connection settings (key decrypted from storage/passwords); ConfigError when unusable."""
+    account = read_stanza(session_key, ACCOUNT_CONF, account_name, server_uri)
+    if not account_name or not account:
+        raise ConfigError(f"account '{account_name}' is not configured")
+    api_key = str(account.get("api_key") or "")
+    if not api_key:
+        raise ConfigError(f"account '{account_name}' has no admin API key")
+    base_url = validate_base_url(account.get("base_url"))
+    verify = make_verify(True, str(account.get("ca_bundle") or "").strip() or None)
+    proxy = proxy_url_from_settings(read_stanza(session_key, SETTINGS_CONF, "proxy", server_uri))
+    return Connection(base_url, api_key, verify, proxy)
 
 
 def default_checkpoint_dir() -> str:

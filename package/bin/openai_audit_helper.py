@@ -17,19 +17,16 @@ from solnlib import log
 from splunklib import modularinput as smi
 
 from oai_audit import SOURCETYPE
-from oai_audit.client import AuditLogClient, make_verify
+from oai_audit.client import AuditLogClient
 from oai_audit.errors import (
     AuthError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TlsError,
     TransientError,
 )
 from oai_audit.events import event_time, to_raw
 from oai_audit.poller import PollConfig, StreamResult, run, stream_specs
-from oai_audit.proxy import is_true, proxy_url_from_settings, redact_url
-from oai_audit.retry import RetryPolicy
-from oai_audit.validation import parse_start_date, validate_base_url
-from openai_audit_common import (
-    ACCOUNT_CONF, SETTINGS_CONF, logger_for_input, open_store, read_stanza, split_name,
-)
+from oai_audit.proxy import is_true, redact_url
+from oai_audit.validation import parse_start_date
+from openai_audit_common import logger_for_input, open_store, read_connection, setup_logging, split_name
 
 DEFAULT_START_DAYS = 7
 DEFAULT_INTERVAL = 300
@@ -127,27 +124,13 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
                event_writer: smi.EventWriter, logger: logging.Logger) -> None:
     session_key = metadata["session_key"]
     server_uri = metadata.get("server_uri")
-    settings_log = read_stanza(session_key, SETTINGS_CONF, "logging", server_uri)
-    level = str(settings_log.get("loglevel") or "INFO").upper()
-    logger.setLevel(level)
-    lib_logger = logging.getLogger("oai_audit")
-    lib_logger.handlers = list(logger.handlers)
-    lib_logger.setLevel(level)
-    lib_logger.propagate = False
+    setup_logging(session_key, server_uri, logger)
     log.modular_input_start(logger, full_name)
 
     account_name = str(item.get("account") or "")
     index = str(item.get("index") or "default")
     try:
-        account = read_stanza(session_key, ACCOUNT_CONF, account_name, server_uri)
-        if not account_name or not account:
-            raise ConfigError(f"account '{account_name}' is not configured")
-        api_key = str(account.get("api_key") or "")
-        if not api_key:
-            raise ConfigError(f"account '{account_name}' has no admin API key")
-        base_url = validate_base_url(account.get("base_url"))
-        verify = make_verify(True, str(account.get("ca_bundle") or "").strip() or None)
-        proxy = proxy_url_from_settings(read_stanza(session_key, SETTINGS_CONF, "proxy", server_uri))
+        conn = read_connection(session_key, account_name, server_uri)
         now = time.time()
         start_raw = item.get("start_date")
         start = parse_start_date(start_raw, now) if start_raw else int(now) - DEFAULT_START_DAYS * 86400
@@ -160,11 +143,10 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
     specs = stream_specs(split_list(item.get("event_types")), split_list(item.get("project_ids")),
                          is_true(item.get("include_tenant", "0")), warn=logger.warning)
     store = open_store(session_key, server_uri, metadata.get("checkpoint_dir"), logger)
-    logger.info("polling input=%s account=%s base_url=%s proxy=%s streams=%s", name, account_name, base_url,
-                redact_url(proxy) or "none", ",".join(s.name for s in specs))
+    logger.info("polling input=%s account=%s base_url=%s proxy=%s streams=%s", name, account_name, conn.base_url,
+                redact_url(conn.proxy) or "none", ",".join(s.name for s in specs))
     sink = EventWriterSink(event_writer, index, full_name)
-    with AuditLogClient(base_url, api_key, proxy=proxy, verify=verify,
-                        policy=RetryPolicy.for_interval(interval)) as client:
+    with conn.client(AuditLogClient, interval) as client:
         results = run(client, specs, store, sink, PollConfig(start=start), input_name=name, account=account_name)
     for res in results:
         if not res.skipped:

@@ -116,6 +116,15 @@ def _redirect_target(response: httpx.Response) -> str:
     return scrub(location[:200])
 
 
+_MISSING_SCOPE = re.compile(r"Missing scopes?:\s*([A-Za-z0-9_.,\s]+?)(?:\.\s|\.$|$)")
+
+
+def missing_scope(api_msg: str) -> str:
+    """The scope(s) an API error message names as missing ("... Missing scopes: x. ..."), or ""."""
+    m = _MISSING_SCOPE.search(api_msg or "")
+    return m.group(1).strip() if m else ""
+
+
 def error_for_response(response: httpx.Response, now: Optional[float] = None) -> ApiError:
     """Map an HTTP error answer to the collector's exception, with an actionable message."""
     status = response.status_code
@@ -125,8 +134,10 @@ def error_for_response(response: httpx.Response, now: Optional[float] = None) ->
     api_msg = _api_message(response)
     detail = f" (API said: {api_msg})" if api_msg else ""
     if status in (401, 403) and (REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower()):
-        return ScopeError(f"HTTP {status}: the admin API key lacks the '{REQUIRED_SCOPE}' scope. Use an admin "
-                          f"key with read access to audit logs." + detail, status, api_msg)
+        scope = missing_scope(api_msg) or REQUIRED_SCOPE
+        what = "audit logs" if scope == REQUIRED_SCOPE else "the endpoint"
+        return ScopeError(f"HTTP {status}: the admin API key lacks the '{scope}' scope. Use an admin "
+                          f"key with read access to {what}." + detail, status, api_msg)
     if status == 401:
         return AuthError("HTTP 401: the admin API key was rejected (invalid, revoked or not an admin key). "
                          "Update the account's API key." + detail, status, api_msg)

@@ -1,4 +1,5 @@
-"""Follow the cursor pages of one time window, refusing anything that could loop forever."""
+"""Follow the cursor pages of one list (an audit-log time window, an inventory list), refusing anything that
+could loop forever."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -12,17 +13,23 @@ MAX_REMEMBERED_CURSORS = 1000
 
 def iter_pages(fetch: Callable[[QueryParams], Page], query: Query, gte: Optional[int], lte: Optional[int],
                after: Optional[str] = None) -> Iterator[Page]:
-    """Yield the pages of [gte, lte] from cursor ``after`` on (``after`` = ``last_id`` while ``has_more``).
+    """Yield the audit-log pages of [gte, lte] from cursor ``after`` on (see follow_cursor)."""
+    return follow_cursor(lambda cursor: fetch(query.params(gte, lte, cursor)), after)
+
+
+def follow_cursor(fetch_after: Callable[[Optional[str]], Page], after: Optional[str] = None) -> Iterator[Page]:
+    """Yield the pages of one list from cursor ``after`` on (``after`` = ``last_id`` while ``has_more``), for any
+    Admin API list endpoint; ``fetch_after(cursor)`` requests one page.
 
     A page is checked before it is yielded, so an anomalous page is never written: ``has_more`` with
-    no ``last_id``, an empty page with ``has_more``, or a cursor already used in this window raise
+    no ``last_id``, an empty page with ``has_more``, or a cursor already used in this list raise
     PaginationError.
     """
     used: "OrderedDict[str, None]" = OrderedDict()
     if after:
         used[after] = None
     while True:
-        page = fetch(query.params(gte, lte, after))
+        page = fetch_after(after)
         if page.has_more:
             if not page.data:
                 raise PaginationError(f"empty page with has_more=true (after={after!r}); stopping")
