@@ -148,6 +148,12 @@ class FakeSplunkd(LoopbackService):
         with self.state.lock:
             return dict(self.state.confs[conf][stanza][1])
 
+    def create_collection(self, name: str) -> None:
+        """A KV-store collection as collections.conf creates it at install (empty)."""
+        with self.state.lock:
+            self.state.collections.setdefault(name, {})
+            self.state.kvstore.setdefault(name, {})
+
     def set_password(self, realm: str, user: str, clear: str) -> None:
         """Store a credential the way splunkd lists it (solnlib reads single-entry credentials as they are)."""
         with self.state.lock:
@@ -355,9 +361,11 @@ class FakeSplunkd(LoopbackService):
         if rest == ["batch_find"] and method == "POST":
             return self._json(200, [list(data.values()) for _ in json.loads(raw or b"[]")])
         if not rest:
-            if method == "GET":
+            if method == "GET":  # query= (equality on fields), skip=, limit= (0 = no limit), as the KV store
                 flt = json.loads(query.get("query") or "{}")
-                return self._json(200, [d for d in data.values() if all(d.get(k) == v for k, v in flt.items())])
+                rows = [d for d in data.values() if all(d.get(k) == v for k, v in flt.items())]
+                skip, limit = int(query.get("skip") or 0), int(query.get("limit") or 0)
+                return self._json(200, rows[skip:skip + limit] if limit else rows[skip:])
             if method == "POST":
                 return self._json(201, {"_key": self._save(data, json.loads(raw))})
             if method == "DELETE":
