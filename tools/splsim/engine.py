@@ -17,7 +17,7 @@ from .evalexpr import EvalContext, compile_eval
 from .extract import (Event, SearchTimePipeline, break_stream, extract_timestamp, merged_props, truncate_raw,
                       validate_props_setting)
 from .lexer import split_command, split_pipeline, tokenize
-from .lookups import LookupTable, build_table
+from .lookups import LookupTable, build_table, is_kvstore
 from .macros import MacroExpander
 from .searchexpr import parse_search
 from .values import Row, output_value, to_num, to_str
@@ -90,7 +90,9 @@ class Engine:
         if name in self._tables:
             return self._tables[name]
         stanza = self.confs["transforms"].get(name)
-        if stanza is not None:
+        if stanza is not None and is_kvstore(stanza):  # records of the collection from extra_lookups[name], or none
+            path: Optional[str] = self._lookup_files.get(name)
+        elif stanza is not None:
             fn = stanza.get("filename")
             if not fn:
                 raise SplError(f"lookup definition {name!r} has no filename (only CSV lookups are supported)")

@@ -94,9 +94,20 @@ def read_csv(path: str) -> Tuple[List[str], List[Dict[str, str]]]:
     return cols, rows
 
 
-def build_table(name: str, path: str, stanza: Optional[Dict[str, str]] = None) -> LookupTable:
-    cols, rows = read_csv(path)
+def is_kvstore(stanza: Optional[Dict[str, str]]) -> bool:
+    return bool(stanza) and str(stanza.get("external_type", "")).strip().lower() == "kvstore"
+
+
+def build_table(name: str, path: Optional[str], stanza: Optional[Dict[str, str]] = None) -> LookupTable:
+    """A CSV lookup, or a KV-store lookup (external_type = kvstore) whose collection's records are given as a CSV
+    file (``path``), or are empty (``path`` None: an empty collection, with the columns of ``fields_list``)."""
     st = stanza or {}
+    if path is None:
+        if not is_kvstore(st):
+            raise SplError(f"lookup {name}: no file")
+        cols, rows = [c.strip() for c in st.get("fields_list", "").split(",") if c.strip()], []
+    else:
+        cols, rows = read_csv(path)
     t = LookupTable(name, cols, rows)
     for kind, names in _MATCH_TYPE_RE.findall(st.get("match_type", "")):
         for col in names.split(","):
@@ -108,6 +119,8 @@ def build_table(name: str, path: str, stanza: Optional[Dict[str, str]] = None) -
         t.min_matches = int(st["min_matches"])
     t.default_match = st.get("default_match", "")
     for key in st:
+        if key in ("external_type", "collection") and is_kvstore(st):
+            continue
         if key in ("external_cmd", "external_type", "collection", "time_field"):
             raise SplError(f"lookup {name}: {key} lookups are not supported (CSV lookups only)")
     return t
