@@ -10,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from oai_audit.events import to_raw
 from splsim import Engine
+from splsim.conf import read_conf
 
 import render_detections
 
@@ -90,13 +91,19 @@ def build_events(specs: Sequence[Mapping[str, Any]], now: float) -> List[Dict[st
 
 
 def lookup_overrides(tmp_dir: Path, rows: Mapping[str, Sequence[Mapping[str, Any]]]) -> Dict[str, str]:
-    """Copies of shipped lookups with the fixture's rows appended (shipped example rows kept)."""
+    """Copies of shipped lookups with the fixture's rows appended (shipped example rows kept); a KV-store lookup
+    (keyed by its transforms.conf name) gets the fixture's rows as its collection's records."""
     out: Dict[str, str] = {}
+    transforms = read_conf(str(ROOT / "package" / "default" / "transforms.conf"))
     for filename, extra in rows.items():
-        with open(LOOKUPS_DIR / filename, newline="", encoding="utf-8") as fh:
-            reader = csv.DictReader(fh)
-            header = list(reader.fieldnames or [])
-            existing = list(reader)
+        if filename in transforms and "fields_list" in transforms[filename]:  # a KV-store lookup: its records
+            header = [c.strip() for c in transforms[filename]["fields_list"].split(",") if c.strip()]
+            existing: List[Dict[str, Any]] = []
+        else:
+            with open(LOOKUPS_DIR / filename, newline="", encoding="utf-8") as fh:
+                reader = csv.DictReader(fh)
+                header = list(reader.fieldnames or [])
+                existing = list(reader)
         path = tmp_dir / filename
         with open(path, "w", newline="", encoding="utf-8") as fh:
             writer = csv.DictWriter(fh, fieldnames=header)
