@@ -4,7 +4,6 @@ input's own collect + merge) and returns what that inventory implies."""
 from __future__ import annotations
 
 import csv
-from pathlib import Path
 from typing import Any, Dict, List
 
 import pytest

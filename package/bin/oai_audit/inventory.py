@@ -7,15 +7,12 @@ stopped it. A scope error on a list is reported once (the per-project lists stop
 refuses); an invalid key or forbidden organization stops every remaining list (same key)."""
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from .client import ApiClient, QueryParams, missing_scope
 from .errors import AuthError, CollectorError, ForbiddenError, ScopeError
 from .pagination import follow_cursor
-
-LOG = logging.getLogger(__name__)
 
 PAGE_LIMIT = 100  # the spec's maximum
 
