@@ -78,6 +78,7 @@ def run(engine: Engine, ds_id: str, events: list = ()) -> List[Dict[str, Any]]:
 
 
 def test_view_is_dashboard_studio_and_every_panel_has_a_search():
+    assert dd.load_view(VIEW).get("version") == "2" and "tabs" in dd.definition(VIEW)["layout"]
     defn = dd.definition(VIEW)
     titles = " | ".join(p.title.lower() for p in dd.panels(defn))
     for want in ("members and roles", "owners", "service accounts with the owner role", "not used for 90 days",
