@@ -222,6 +222,8 @@ def open_create_input(page: Any, stack: UiStack) -> Any:
     page.goto(stack.url("inputs"))
     page.get_by_role("row", name="row-prod_org").wait_for()
     page.get_by_role("button", name="Create New Input").click()
+    # two input services (audit log, organization inventory): UCC's button opens a menu of them
+    page.get_by_role("menuitem", name="OpenAI audit log").click()
     dialog = page.get_by_role("dialog")
     field(dialog, "name").locator("input").wait_for()
     return dialog
