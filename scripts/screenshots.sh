@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates docs/images/*.png from the real UIs: UCC's setup pages and both dashboards rendered by Splunk's
+# Regenerates docs/images/*.png from the real UIs: UCC's setup pages and every dashboard rendered by Splunk's
 # DashboardCore over the demo data (tests/ui/screenshots.py, same stand-ins as the browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."

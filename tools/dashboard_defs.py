@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Mapping, Optional
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWS_DIR = ROOT / "package" / "default" / "data" / "ui" / "views"
-DASHBOARDS = ("openai_audit_overview", "openai_audit_collector_health")
+DASHBOARDS = ("openai_audit_overview", "openai_audit_collector_health", "openai_audit_inventory")
 TOKEN_RE = re.compile(r"\$([A-Za-z_][\w.]*)\$")
 TIME_TOKEN = "global_time"
 

@@ -5,23 +5,32 @@ scheduler records, as ``RawEvent`` tuples that any engine can ingest (tests and 
   collector's own ``oai_audit.events.to_raw`` and timed by ``event_time`` (``_time`` = ``effective_at``);
 - collector log lines use solnlib's real log format and the collector's real run-summary text
   (``oai_audit.poller.StreamResult.summary``) and error messages (``oai_audit.client.error_for_response``);
-- scheduler.log / notable lines follow Splunk's own formats.
+- scheduler.log / notable lines follow Splunk's own formats;
+- the inventory dashboard's KV-store records are snapshots of the simulator's inventory (``oai_sim.inventory``, the
+  same cast as the audit events) collected and merged by the inventory input's own ``collect`` and ``merge``.
 """
 from __future__ import annotations
 
+import csv
 import logging
 import random
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 import httpx
 from solnlib import log as solnlib_log
 
-from oai_audit.client import error_for_response
+from oai_audit.client import ApiClient, error_for_response
 from oai_audit.events import event_time, to_raw
+from oai_audit.inventory import collect
+from oai_audit.inventory_snapshot import collection_name, merge
 from oai_audit.poller import StreamResult
 from oai_sim import generator
+from oai_sim.inventory import Inventory
+from oai_sim.server import Simulator
+from splsim.conf import read_conf
 
 import openai_audit_helper as helper
 
@@ -199,6 +208,54 @@ def detection_events(now: int, with_es: bool) -> List[RawEvent]:
         for hours, users in ((1, ("alice@example.com", "bob@example.com")), (3, ("alice@example.com",))):
             out.append(scheduler_line(now - 3600 * hours, SPRAYING, len(users)))
             out += [notable_event(now - 3600 * hours, SPRAYING, user) for user in users]
+    return out
+
+
+Records = Dict[str, List[Dict[str, Any]]]  # KV collection name -> its records
+INVENTORY_KEY = "sk-admin-dashboard-demo"
+
+
+def inventory_snapshot(inv: Inventory, at: int, previous: Records, account: str) -> Records:
+    """The records the inventory input stores after one snapshot of ``inv`` at ``at``: every list collected from
+    the simulator's list endpoints (loopback) by the input's ``collect`` and merged with ``previous`` by ``merge``."""
+    with Simulator([], admin_key=INVENTORY_KEY, inventory=inv) as sim, ApiClient(sim.base_url, INVENTORY_KEY) as api:
+        results = collect(api)
+    out: Records = {}
+    for name, res in results.items():
+        if not res.complete:
+            raise RuntimeError(f"inventory list {name} incomplete: {res.message}")
+        coll = collection_name(name)
+        records, _ = merge(name, res.objects, previous.get(coll, []), account, at, f"s{at}")
+        out.setdefault(coll, []).extend(records)
+    return out
+
+
+def inventory_records(now: int, account: str = DEFAULT_INPUTS[0].account) -> Records:
+    """The demo inventory: the cast's snapshot 3 days ago, then one 2 days ago after a cast user was removed (their
+    later audit events are a removed actor acting)."""
+    inv = Inventory.from_population()
+    first = inventory_snapshot(inv, now - 3 * 86400, {}, account)
+    inv.remove_user(removed_demo_user(inv)["id"])
+    return inventory_snapshot(inv, now - 2 * 86400, first, account)
+
+
+def removed_demo_user(inv: Inventory) -> Dict[str, Any]:
+    return inv.users[5]
+
+
+def lookup_files(records: Records, directory: Path, app_dir: Path) -> Dict[str, str]:
+    """KV-store records as CSV files (columns: the lookup's ``fields_list`` in transforms.conf) for an engine's
+    ``extra_lookups``; booleans as Splunk stores them (``true``/``false``), nulls empty."""
+    transforms = read_conf(str(app_dir / "default" / "transforms.conf"))
+    out = {}
+    for coll, rows in records.items():
+        path = directory / f"{coll}.csv"
+        with open(path, "w", newline="", encoding="utf-8") as fh:
+            writer = csv.DictWriter(fh, fieldnames=transforms[coll]["fields_list"].split(","), extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
+                              for k, v in r.items()} for r in rows)
+        out[coll] = str(path)
     return out
 
 

@@ -18,8 +18,10 @@ ALERT = "OpenAI Audit - Collector Health - Alert"
 
 
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(app_dir=str(dd.ROOT / "package"))
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    app_dir = dd.ROOT / "package"
+    lookups = demo.lookup_files(demo.inventory_records(NOW), tmp_path_factory.mktemp("kv"), app_dir)
+    return Engine(app_dir=str(app_dir), extra_lookups=lookups)
 
 
 @pytest.fixture(scope="module")

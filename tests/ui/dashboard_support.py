@@ -31,7 +31,11 @@ def demo_events(app_dir: Path, now: int) -> List[Any]:
 
 @contextlib.contextmanager
 def dashboard_stack(app_dir: Path, work: Path, now: int) -> Iterator[UiStack]:
-    with start_stack(app_dir, work, events=demo_events(app_dir, now), now=lambda: now) as stack:
+    """The UI stack serving the dashboard pages; its search jobs read the demo events and the demo inventory."""
+    kv = work / "kv"
+    kv.mkdir()
+    lookups = demo.lookup_files(demo.inventory_records(now), kv, app_dir)
+    with start_stack(app_dir, work, events=demo_events(app_dir, now), now=lambda: now, lookups=lookups) as stack:
         dp.install(stack.web)
         yield stack
 

@@ -1,5 +1,5 @@
 """docs/images/*.png: full-page screenshots of the real setup pages (UCC's built bundle, seeded accounts and inputs)
-and of both dashboards rendered by Splunk's DashboardCore over the demo data, all through the same stand-ins as the
+and of every dashboard (tools/dashboard_defs.DASHBOARDS) rendered by Splunk's DashboardCore over the demo data, all through the same stand-ins as the
 browser tests (nothing leaves loopback: splunk.map's internet basemap stays blank, see the README).
 
     bash scripts/screenshots.sh      # = ui_prereqs + build + this script on the 3.13 venv

@@ -57,11 +57,12 @@ def seed(sd: FakeSplunkd, sim: Simulator) -> None:
 
 @contextlib.contextmanager
 def start_stack(app_dir: Path, work: Path, *, static_dirs: Optional[dict] = None, events: Sequence[Any] = (),
-                now: Callable[[], float] = time.time) -> Iterator[UiStack]:
-    """``events``: splsim events the search-job stand-in searches (``now``: its clock)."""
+                now: Callable[[], float] = time.time, lookups: Optional[dict] = None) -> Iterator[UiStack]:
+    """``events``: splsim events the search-job stand-in searches (``now``: its clock); ``lookups``: its engine's
+    ``extra_lookups`` (KV-store collections' records as CSV files)."""
     with Simulator([], admin_key=KEY) as sim, FakeSplunkd(app=APP) as sd:
         rest = serve_app(sd, app_dir, work)
-        searches = SearchJobs(Engine(app_dir=str(app_dir)), events, app_dir=str(app_dir), now=now)
+        searches = SearchJobs(Engine(app_dir=str(app_dir), extra_lookups=lookups), events, app_dir=str(app_dir), now=now)
         sd.add_route(searches)
         sd.add_route(SplunkdRoutes())
         seed(sd, sim)
