@@ -13,10 +13,12 @@ from solnlib.modular_input.checkpointer import KVStoreCheckpointer
 from splunklib import binding
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
+from oai_audit.account import ADVANCED_STANZA, custom_url_allowed
 from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key
 from oai_audit.client import ApiClient, make_verify
 from oai_audit.errors import ConfigError
 from oai_audit.proxy import proxy_url_from_settings
+from oai_audit.redact import Redactor
 from oai_audit.retry import RetryPolicy
 from oai_audit.validation import validate_base_url
 
@@ -74,13 +76,14 @@ class Connection:
     api_key: str
     verify: Union[bool, ssl.SSLContext]
     proxy: Optional[str]
+    redactor: Redactor
 
     def __repr__(self) -> str:  # never show the key or the proxy password
         return f"Connection(base_url={self.base_url!r})"
 
     def client(self, cls: Type[C], interval: float) -> C:
         """The API client of every input: retry budget from the input's interval."""
-        return cls(self.base_url, self.api_key, proxy=self.proxy, verify=self.verify,
+        return cls(self.base_url, self.api_key, proxy=self.proxy, verify=self.verify, redactor=self.redactor,
                    policy=RetryPolicy.for_interval(interval))
 
 
@@ -92,10 +95,12 @@ def read_connection(session_key: str, account_name: str, server_uri: Optional[st
     api_key = str(account.get("api_key") or "")
     if not api_key:
         raise ConfigError(f"account '{account_name}' has no admin API key")
-    base_url = validate_base_url(account.get("base_url"))
+    proxy_settings = read_stanza(session_key, SETTINGS_CONF, "proxy", server_uri)
+    redactor = Redactor([api_key, proxy_settings.get("proxy_password")])
+    advanced = read_stanza(session_key, SETTINGS_CONF, ADVANCED_STANZA, server_uri)
+    base_url = validate_base_url(account.get("base_url"), allow_custom=custom_url_allowed(advanced))
     verify = make_verify(True, str(account.get("ca_bundle") or "").strip() or None)
-    proxy = proxy_url_from_settings(read_stanza(session_key, SETTINGS_CONF, "proxy", server_uri))
-    return Connection(base_url, api_key, verify, proxy)
+    return Connection(base_url, api_key, verify, proxy_url_from_settings(proxy_settings), redactor)
 
 
 def default_checkpoint_dir() -> str:

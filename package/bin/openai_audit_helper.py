@@ -16,7 +16,7 @@ from typing import Any, Dict, List, Mapping
 from solnlib import log
 from splunklib import modularinput as smi
 
-from oai_audit import SOURCETYPE
+from oai_audit import SOURCETYPE, redact
 from oai_audit.client import AuditLogClient
 from oai_audit.errors import (
     AuthError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TlsError,
@@ -131,6 +131,7 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
     index = str(item.get("index") or "default")
     try:
         conn = read_connection(session_key, account_name, server_uri)
+        redact.install(logger.handlers, conn.redactor)  # lib_logger shares these handlers
         now = time.time()
         start_raw = item.get("start_date")
         start = parse_start_date(start_raw, now) if start_raw else int(now) - DEFAULT_START_DAYS * 86400

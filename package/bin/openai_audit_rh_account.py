@@ -1,4 +1,7 @@
-"""REST handler of the accounts page: validates the admin key against the API before anything is saved."""
+"""REST handler of the accounts page: validates the admin key against the API before anything is saved.
+
+The saved key goes only to the saved base URL (oai_audit.account); a custom base URL needs the admin setting
+Configuration > Advanced > "Allow a custom API base URL"; messages never carry a secret."""
 from __future__ import annotations
 
 try:
@@ -9,9 +12,10 @@ except ImportError:  # running from the source tree
 from splunk import admin
 from splunktaucclib.rest_handler.admin_external import AdminExternalHandler
 
-from oai_audit.account import check_account
+from oai_audit.account import ADVANCED_STANZA, check_account, custom_url_allowed
 from oai_audit.errors import ConfigError
 from oai_audit.proxy import proxy_url_from_settings
+from oai_audit.redact import Redactor
 from openai_audit_common import ACCOUNT_CONF, SETTINGS_CONF, read_stanza
 
 
@@ -27,14 +31,14 @@ class OpenAIAuditAccountHandler(AdminExternalHandler):
 
     def _validate(self, existing):
         session_key = self.getSessionKey()
-
-        def stored_key():
-            if not existing:
-                return None
-            return read_stanza(session_key, ACCOUNT_CONF, existing, None).get("api_key")
-
-        proxy = proxy_url_from_settings(read_stanza(session_key, SETTINGS_CONF, "proxy", None))
+        saved = read_stanza(session_key, ACCOUNT_CONF, existing, None) if existing else None
+        proxy_settings = read_stanza(session_key, SETTINGS_CONF, "proxy", None)
+        advanced = read_stanza(session_key, SETTINGS_CONF, ADVANCED_STANZA, None)
+        secrets = Redactor([self.payload.get("api_key"), (saved or {}).get("api_key"),
+                            proxy_settings.get("proxy_password")])
         try:
-            check_account(self.payload, stored_key=stored_key, proxy_url=proxy)
+            check_account(self.payload, saved=saved, proxy_url=proxy_url_from_settings(proxy_settings),
+                          allow_custom=custom_url_allowed(advanced),
+                          proxy_password=proxy_settings.get("proxy_password"))
         except ConfigError as exc:
-            raise admin.ArgValidationException(str(exc))
+            raise admin.ArgValidationException(secrets(str(exc)))

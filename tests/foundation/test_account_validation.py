@@ -1,9 +1,11 @@
-"""Saving an account: one limit=1 request; 401 / 403 / missing scope become clear messages (never the key)."""
+"""Saving an account (oai_audit.account.check_account, the pure part of the account REST handler; the handler
+itself is exercised in test_account_handler.py): one bounded limit=1 request; 401 / 403 / missing scope become
+clear messages (never the key). The simulator is on loopback http, so these run with the custom-URL setting."""
 from __future__ import annotations
 
 import pytest
 
-from oai_audit.account import check_account, effective_key
+from oai_audit.account import NEW_URL_NEEDS_KEY, check_account, effective_key
 from oai_audit.errors import ConfigError
 from oai_sim.server import Simulator
 
@@ -16,8 +18,8 @@ def sim():
         yield s
 
 
-def _check(payload: dict, stored: str = "") -> None:
-    check_account(payload, stored_key=lambda: stored, proxy_url=None)
+def _check(payload: dict, saved: "dict | None" = None, allow_custom: bool = True) -> None:
+    check_account(payload, saved=saved, proxy_url=None, allow_custom=allow_custom)
 
 
 def test_valid_key_makes_exactly_one_limit_1_request(sim: Simulator) -> None:
@@ -53,11 +55,32 @@ def test_forbidden_is_refused(sim: Simulator) -> None:
     assert "403" in str(err.value)
 
 
-def test_edit_with_masked_key_validates_the_stored_key(sim: Simulator) -> None:
-    _check({"api_key": "******", "base_url": sim.base_url}, stored=KEY)
+def test_edit_with_masked_key_validates_the_stored_key_at_the_saved_url(sim: Simulator) -> None:
+    _check({"api_key": "******"}, saved={"api_key": KEY, "base_url": sim.base_url})
     assert sim.requests[0].query.get("limit") == ["1"]
     assert effective_key("********", lambda: KEY) == KEY
     assert effective_key(" new ", lambda: KEY) == "new"
+
+
+def test_edit_with_masked_key_and_another_url_is_refused_before_any_request(sim: Simulator) -> None:
+    with Simulator([], admin_key=KEY) as other:
+        with pytest.raises(ConfigError) as err:
+            _check({"api_key": "******", "base_url": other.base_url},
+                   saved={"api_key": KEY, "base_url": sim.base_url})
+        assert str(err.value) == NEW_URL_NEEDS_KEY and other.requests == [] and sim.requests == []
+
+
+def test_create_without_a_key_is_refused() -> None:
+    with pytest.raises(ConfigError, match="key is required"):
+        _check({"api_key": "******"})
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:9/v1", "https://169.254.169.254/", "https://eu.api.openai.com/v1",
+                                 "https://api.openai.com/v2"])
+def test_without_the_setting_only_the_official_api_url_is_accepted(url: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        _check({"api_key": KEY, "base_url": url}, allow_custom=False)
+    assert "Configuration > Advanced" in str(err.value)
 
 
 @pytest.mark.parametrize("url", ["http://api.openai.com/v1", "ftp://127.0.0.1/v1", "http://10.1.2.3/v1"])

@@ -7,8 +7,9 @@ import os
 import sys
 import time
 from typing import Any, List, Mapping, Optional, Sequence, TextIO
+from urllib.parse import unquote, urlsplit
 
-from . import __version__
+from . import __version__, redact
 from .checkpoint import MemoryStore, SingleFileStore, Store
 from .client import AuditLogClient, make_verify
 from .errors import (
@@ -17,7 +18,7 @@ from .errors import (
 )
 from .events import to_raw
 from .poller import DEFAULT_LAG, DEFAULT_OVERLAP, DEFAULT_SLICE, PollConfig, run, stream_specs
-from .proxy import redact_url
+from .redact import Redactor, redact_url
 from .retry import RetryPolicy
 from .validation import parse_start_date, validate_base_url
 
@@ -69,6 +70,14 @@ def _setup_logging(level: str) -> None:
         logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
+def _proxy_password(url: Optional[str]) -> Optional[str]:
+    try:
+        password = urlsplit(url).password if url else None
+    except ValueError:
+        return None
+    return unquote(password) if password else None
+
+
 def exit_code_for(error: CollectorError) -> int:
     if isinstance(error, (AuthError, ForbiddenError)):
         return EXIT_AUTH
@@ -84,6 +93,8 @@ def exit_code_for(error: CollectorError) -> int:
 def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> int:
     args = build_parser().parse_args(argv)
     _setup_logging(args.log_level)
+    secrets = Redactor([args.key or os.environ.get("OPENAI_ADMIN_KEY", ""), _proxy_password(args.proxy)])
+    redact.install(logging.getLogger().handlers, secrets)
     out = out if out is not None else sys.stdout
     now = time.time()
     try:
@@ -99,9 +110,6 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
     except ConfigError as exc:
         LOG.error("%s", exc)
         return EXIT_CONFIG
-    except OSError as exc:
-        LOG.error("cannot load the CA bundle %s: %s", args.ca_bundle, exc.strerror or exc)
-        return EXIT_CONFIG
     store: Store = SingleFileStore(args.checkpoint_file) if args.checkpoint_file else MemoryStore()
     cfg = PollConfig(start=start, lag=args.lag, overlap=args.overlap, slice_seconds=args.slice_seconds,
                      until=until)
@@ -109,7 +117,8 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
     LOG.info("polling %s (proxy=%s) from %d%s", base_url, redact_url(args.proxy) or "none", start,
              f" to {until}" if until is not None else "")
     policy = RetryPolicy(budget=args.retry_budget)
-    with AuditLogClient(base_url, key.strip(), proxy=args.proxy, verify=verify, policy=policy) as client:
+    with AuditLogClient(base_url, key.strip(), proxy=args.proxy, verify=verify, policy=policy,
+                        redactor=secrets) as client:
         try:
             results = run(client, specs, store, StdoutSink(out), cfg, input_name="cli", account="cli")
         except BrokenPipeError:  # e.g. piped into `head`: stop quietly, checkpoint at the last full page

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 import ssl
 import time
 from dataclasses import dataclass, field
@@ -17,11 +16,14 @@ import httpx
 
 from . import USER_AGENT
 from .errors import (
-    ApiError, AuthError, ClientError, CollectorError, ForbiddenError, MalformedResponse, PaginationError,
+    ApiError, AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, PaginationError,
     RateLimited, RetryBudgetExhausted, ScopeError, TlsError, TransientError,
 )
+from .redact import Redactor, scrub
 from .retry import RetryPolicy, parse_retry_after
-from .transport import DEFAULT_DEADLINE, MAX_BODY, BodyTooLarge, BoundedTransport, DeadlineExceeded
+from .transport import (
+    DEFAULT_DEADLINE, MAX_BODY, BodyTooLarge, BoundedTransport, CABundleError, DeadlineExceeded, load_ca_bundle,
+)
 
 LOG = logging.getLogger(__name__)
 
@@ -72,22 +74,19 @@ class Page:
 
 
 def make_verify(verify: bool = True, ca_bundle: Optional[str] = None) -> Union[bool, ssl.SSLContext]:
-    """TLS verification setting for httpx: on by default, a CA bundle file when given."""
+    """TLS verification setting for the client: on by default (certifi, built on first https use), the CA
+    bundle file when given (raises ConfigError "not a readable PEM bundle" if it cannot be used)."""
     if ca_bundle:
-        return ssl.create_default_context(cafile=ca_bundle)
+        try:
+            return load_ca_bundle(ca_bundle)
+        except CABundleError as exc:
+            raise ConfigError(str(exc)) from None
     return verify
 
 
-_KEYLIKE = re.compile(r"\b(sk|key)[-_][A-Za-z0-9_*\-]+")
-
-
-def scrub(text: str) -> str:
-    """Remove anything that looks like an API key (even a masked prefix) from text we log."""
-    return _KEYLIKE.sub("<redacted key>", text)
-
-
-def _api_message(response: httpx.Response) -> str:
-    return scrub(openai_error_message(response))
+def _api_message(response: httpx.Response, redactor: Optional[Redactor] = None) -> str:
+    text = openai_error_message(response)
+    return redactor(text) if redactor is not None else scrub(text)
 
 
 def openai_error_message(response: httpx.Response) -> str:
@@ -104,7 +103,7 @@ def openai_error_message(response: httpx.Response) -> str:
     return text[:300] if isinstance(text, str) else ""
 
 
-def _redirect_target(response: httpx.Response) -> str:
+def _redirect_target(response: httpx.Response, redactor: Optional[Redactor]) -> str:
     location = response.headers.get("location", "").strip()
     if not location:
         return "an unnamed location"
@@ -113,7 +112,7 @@ def _redirect_target(response: httpx.Response) -> str:
         netloc = parts.hostname or ""
         location = urlunsplit((parts.scheme, netloc + (f":{parts.port}" if parts.port else ""), parts.path,
                                "", ""))
-    return scrub(location[:200])
+    return (redactor or scrub)(location[:200])
 
 
 _MISSING_SCOPE = re.compile(r"Missing scopes?:\s*([A-Za-z0-9_.,\s]+?)(?:\.\s|\.$|$)")
@@ -125,13 +124,15 @@ def missing_scope(api_msg: str) -> str:
     return m.group(1).strip() if m else ""
 
 
-def error_for_response(response: httpx.Response, now: Optional[float] = None) -> ApiError:
+def error_for_response(response: httpx.Response, now: Optional[float] = None,
+                       redactor: Optional[Redactor] = None) -> ApiError:
     """Map an HTTP error answer to the collector's exception, with an actionable message."""
     status = response.status_code
     if 300 <= status < 400:
-        return ClientError(f"HTTP {status}: the API answered with a redirect to {_redirect_target(response)}; "
+        target = _redirect_target(response, redactor)
+        return ClientError(f"HTTP {status}: the API answered with a redirect to {target}; "
                            "redirects are not followed (set the base URL to the API's own address)", status)
-    api_msg = _api_message(response)
+    api_msg = _api_message(response, redactor)
     detail = f" (API said: {api_msg})" if api_msg else ""
     if status in (401, 403) and (REQUIRED_SCOPE in api_msg or "scope" in api_msg.lower()):
         scope = missing_scope(api_msg) or REQUIRED_SCOPE
@@ -233,12 +234,12 @@ class ApiClient:
                  policy: Optional[RetryPolicy] = None, stats: Optional[Stats] = None,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic, deadline: float = DEFAULT_DEADLINE,
-                 max_body: int = MAX_BODY) -> None:
+                 max_body: int = MAX_BODY, redactor: Optional[Redactor] = None) -> None:
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else Stats()
         self._sleep = sleep
         self._clock = clock
-        self._key = api_key
+        self.redactor = redactor if redactor is not None else Redactor([api_key])
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout, trust_env=False,
             transport=BoundedTransport(verify=verify, proxy=proxy, deadline=deadline, max_body=max_body,
@@ -278,12 +279,15 @@ class ApiClient:
                                f"if a proxy or gateway re-signs TLS): {exc}") from None
             raise TransientError(f"network error: {type(exc).__name__}: {exc}") from None
         if response.status_code != 200:
-            raise error_for_response(response)
-        page = parse_page(response, item_ok)
-        if page.has_more and page.last_id and self._key and self._key in page.last_id:
-            raise PaginationError("the API's next cursor contains the configured admin key; it is not followed "
+            raise error_for_response(response, redactor=self.redactor)
+        if not self.redactor.in_bytes(response.content):
+            return parse_page(response, item_ok)
+        page = parse_page(response, item_ok)  # a configured secret in the answer: never followed nor written
+        if page.has_more and page.last_id and self.redactor.in_text(page.last_id):
+            raise PaginationError("the API's next cursor contains a configured secret; it is not followed "
                                   "nor saved")
-        return page
+        LOG.warning("the API's answer contains a configured secret; it is redacted in the events written")
+        return parse_page(httpx.Response(200, content=self.redactor.bytes(response.content)), item_ok)
 
     def get_page(self, path: str, params: QueryParams, item_ok: ItemCheck = has_string_id) -> Page:
         """One page of ``path``, retrying retryable errors under the policy; raises the last error when giving

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import re
 from typing import Any, Mapping, Optional
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from .errors import ConfigError
+from .redact import redact_url  # noqa: F401  (re-exported: the proxy URL as logged)
 
 TRUE = {"1", "true", "yes", "on", "t", "y"}
 # The proxy tab's own rule (globalConfig.json): a host name or IPv4 address, or a bracketed IPv6 address.
@@ -38,14 +39,3 @@ def proxy_url_from_settings(settings: Optional[Mapping[str, Any]]) -> Optional[s
     if user:
         auth = quote(user, safe="") + (":" + quote(password, safe="") if password else "") + "@"
     return f"{scheme}://{auth}{host}:{port}"
-
-
-def redact_url(url: Optional[str]) -> str:
-    """The URL with any password replaced, safe for logs."""
-    if not url:
-        return ""
-    parts = urlsplit(url)
-    if parts.password is None and parts.username is None:
-        return url
-    netloc = f"{parts.username or ''}:***@{parts.hostname}" + (f":{parts.port}" if parts.port else "")
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))

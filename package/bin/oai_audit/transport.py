@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import base64
 import http.client
+import os
 import socket
+import stat
 import ssl
 import threading
 import time
@@ -47,8 +49,14 @@ class _Deadline:
     def remaining(self) -> float:
         left = self.end - self._clock()
         if left <= 0:
-            raise DeadlineExceeded(f"no complete answer within the {self.seconds:g} s request deadline")
+            raise self.exceeded()
         return left
+
+    def exceeded(self) -> DeadlineExceeded:
+        return DeadlineExceeded(f"no complete answer within the {self.seconds:g} s request deadline")
+
+    def expired(self) -> bool:
+        return self._clock() >= self.end
 
 
 class _Guard:
@@ -92,6 +100,63 @@ def default_ssl_context() -> ssl.SSLContext:
 
             _DEFAULT_CONTEXT = ssl.create_default_context(cafile=certifi.where())
         return _DEFAULT_CONTEXT
+
+
+MAX_CA_BUNDLE = 4 << 20  # bytes; certifi's whole bundle is ~0.3 MB
+CA_READ_SECONDS = 2.0
+NOT_A_PEM_BUNDLE = "The CA bundle is not a readable PEM bundle."
+
+
+class CABundleError(ValueError):
+    """The CA bundle cannot be used; the message never says why (missing, not a file, unreadable, not PEM),
+    so the setting cannot be used to probe the Splunk host's file system."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_A_PEM_BUNDLE)
+
+
+def load_ca_bundle(path: str, clock: Callable[[], float] = time.monotonic) -> ssl.SSLContext:
+    """A verifying SSL context trusting the PEM certificates of ``path``: an absolute path to a regular,
+    readable file of at most MAX_CA_BUNDLE bytes, read within CA_READ_SECONDS (opened non-blocking, so a FIFO
+    or device never hangs the caller). Any failure raises CABundleError."""
+    if not path or not os.path.isabs(path):
+        raise CABundleError()
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except (OSError, ValueError):
+        raise CABundleError() from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_CA_BUNDLE:
+            raise CABundleError()
+        end = clock() + CA_READ_SECONDS
+        parts: List[bytes] = []
+        size = 0
+        while True:
+            if clock() > end:
+                raise CABundleError()
+            chunk = os.read(fd, READ_CHUNK)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > MAX_CA_BUNDLE:
+                raise CABundleError()
+            parts.append(chunk)
+    except OSError:
+        raise CABundleError() from None
+    finally:
+        os.close(fd)
+    try:
+        text = b"".join(parts).decode("ascii")
+        if "-----BEGIN CERTIFICATE-----" not in text:
+            raise ValueError
+        ctx = ssl.create_default_context()
+        ctx.load_verify_locations(cadata=text)
+    except (ValueError, ssl.SSLError):
+        raise CABundleError() from None
+    if not ctx.get_ca_certs():
+        raise CABundleError()
+    return ctx
 
 
 def _ssl_context(verify: Verify) -> ssl.SSLContext:
@@ -318,6 +383,8 @@ class BoundedTransport(httpx.BaseTransport):
             body = decoder.finish()
             response.close()  # marks the exchange complete (Python 3.9's read1 does not at the end of a body)
         except socket.timeout as exc:
+            if conn.deadline is not None and conn.deadline.expired():  # the receive was cut short by it
+                raise conn.deadline.exceeded() from None
             raise (httpx.ConnectTimeout if conn.sock is None else httpx.ReadTimeout)(str(exc) or "timed out") \
                 from None
         except ssl.SSLError as exc:

@@ -3,6 +3,7 @@ the modular input and the CLI)."""
 from __future__ import annotations
 
 import re
+import ssl
 from datetime import datetime, timezone
 from typing import Optional, Union
 from urllib.parse import urlsplit, urlunsplit
@@ -14,26 +15,43 @@ from .errors import (
     AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, RateLimited,
     ScopeError, TlsError, TransientError,
 )
+from .redact import Redactor, redact_url
 from .retry import RetryPolicy
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
-LOCAL_HOSTS = ("127.0.0.1", "localhost")
+# The OpenAI API hosts the stored admin key may go to without the custom-URL setting. The Admin API is
+# documented on api.openai.com only; the regional hosts of the data-residency guide (us./eu./au./in./jp.
+# api.openai.com, https://developers.openai.com/api/docs/guides/data-residency) serve project-scoped customer
+# content, and data residency "does not apply to system data" such as the audit log.
+OFFICIAL_BASE_URLS = (DEFAULT_BASE_URL,)
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+CUSTOM_URL_HELP = ("A custom base URL (a company gateway, a local simulator) must first be allowed under "
+                   "Configuration > Advanced.")
 
 
-def validate_base_url(url: Optional[str]) -> str:
-    """Normalised base URL (no trailing slash); https only, except http on 127.0.0.1/localhost."""
+def validate_base_url(url: Optional[str], allow_custom: bool = True) -> str:
+    """Normalised base URL (no trailing slash). Without ``allow_custom`` only the official OpenAI API URL;
+    with it any https URL, and http only on a loopback address. Messages never echo credentials."""
     text = (url or "").strip() or DEFAULT_BASE_URL
-    parts = urlsplit(text)
-    if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise ConfigError(f"Base URL '{text}' is not a valid http(s) URL, e.g. {DEFAULT_BASE_URL}.")
+    shown = redact_url(text)[:300]
+    try:
+        parts = urlsplit(text)
+        hostname, _ = parts.hostname, parts.port
+    except ValueError:
+        raise ConfigError(f"Base URL '{shown}' is not a valid http(s) URL, e.g. {DEFAULT_BASE_URL}.") from None
+    if parts.scheme not in ("https", "http") or not hostname:
+        raise ConfigError(f"Base URL '{shown}' is not a valid http(s) URL, e.g. {DEFAULT_BASE_URL}.")
     if parts.username or parts.password:
-        raise ConfigError("Base URL must not contain credentials.")
+        raise ConfigError(f"Base URL '{shown}' must not contain credentials.")
     if parts.query or parts.fragment:
         raise ConfigError("Base URL must not contain a query string or fragment.")
-    if parts.scheme == "http" and parts.hostname not in LOCAL_HOSTS:
+    normalised = urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+    if not allow_custom and normalised not in OFFICIAL_BASE_URLS:
+        raise ConfigError(f"Base URL '{shown}' is not the OpenAI API ({DEFAULT_BASE_URL}). {CUSTOM_URL_HELP}")
+    if parts.scheme == "http" and hostname not in LOCAL_HOSTS:
         raise ConfigError(f"Base URL must use https:// (plain http is only allowed for 127.0.0.1/localhost): "
-                          f"'{text}'.")
-    return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
+                          f"'{shown}'.")
+    return normalised
 
 
 _EPOCH = re.compile(r"^\d{1,11}$")
@@ -63,19 +81,23 @@ def parse_start_date(value: Union[str, int, None], now: float) -> int:
     return ts
 
 
+SETUP_TIMEOUT = 10.0  # seconds per connect / read while an account is saved
+SETUP_DEADLINE = 15.0  # seconds for the whole validation request, whatever the remote does
+
+
 def validate_credentials(base_url: str, api_key: str, *, proxy_url: Optional[str] = None,
-                         verify: Union[bool, str] = True, timeout: float = 15.0) -> None:
-    """Make ONE ``limit=1`` request; raise ConfigError with a clear message if it fails."""
-    url = validate_base_url(base_url)
+                         verify: Union[bool, str, ssl.SSLContext] = True, timeout: float = SETUP_TIMEOUT,
+                         deadline: float = SETUP_DEADLINE, allow_custom: bool = True,
+                         redactor: Optional[Redactor] = None) -> None:
+    """Make ONE ``limit=1`` request (bounded by ``deadline``); raise ConfigError with a clear message if it
+    fails. Messages never quote a remote body unless it is an OpenAI error object."""
+    url = validate_base_url(base_url, allow_custom)
     if not api_key or not api_key.strip():
         raise ConfigError("Admin API key is required.")
-    try:
-        tls = make_verify(True, verify) if isinstance(verify, str) else verify
-    except OSError as exc:
-        raise ConfigError(f"Cannot load the CA bundle '{verify}': {exc.strerror or exc}") from None
+    tls = make_verify(True, verify) if isinstance(verify, str) else verify
     client = AuditLogClient(url, api_key.strip(), proxy=proxy_url, verify=tls,
-                            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)),
-                            policy=RetryPolicy(max_attempts=1))
+                            timeout=httpx.Timeout(timeout, connect=min(timeout, 10.0)), deadline=deadline,
+                            policy=RetryPolicy(max_attempts=1), redactor=redactor)
     try:
         client.fetch_once(Query().params(None, None, None, limit=1))
     except AuthError:

@@ -1,6 +1,6 @@
-"""A small hostile HTTP server on loopback for the client's tests: every request is answered by a script
-that writes raw bytes to the socket (wrong headers, dripping bodies, bombs, redirects...). Every script is
-bounded and stops when the server stops."""
+"""A small hostile HTTP server on loopback for the tests of the client and the setup path: every request is
+answered by a script that writes raw bytes to the socket (wrong headers, dripping bodies, bombs,
+redirects...). Every script is bounded and stops when the server stops."""
 from __future__ import annotations
 
 import json
