@@ -7,7 +7,7 @@ import base64
 import select
 import socket
 import threading
-from typing import Iterator, List, Tuple
+from typing import Iterator, List
 
 import pytest
 

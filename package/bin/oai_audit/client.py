@@ -8,9 +8,8 @@ import json
 import logging
 import ssl
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -19,7 +18,7 @@ from .errors import (
     ApiError, AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, PaginationError,
     RateLimited, RetryBudgetExhausted, ScopeError, TlsError, TransientError,
 )
-from .redact import Redactor, scrub
+from .redact import Redactor, redact_url, scrub
 from .retry import RetryPolicy, parse_retry_after
 from .transport import (
     DEFAULT_DEADLINE, MAX_BODY, BodyTooLarge, BoundedTransport, CABundleError, DeadlineExceeded, load_ca_bundle,
@@ -107,12 +106,7 @@ def _redirect_target(response: httpx.Response, redactor: Optional[Redactor]) -> 
     location = response.headers.get("location", "").strip()
     if not location:
         return "an unnamed location"
-    parts = urlsplit(location)
-    if parts.username is not None or parts.password is not None:  # never echo credentials
-        netloc = parts.hostname or ""
-        location = urlunsplit((parts.scheme, netloc + (f":{parts.port}" if parts.port else ""), parts.path,
-                               "", ""))
-    return (redactor or scrub)(location[:200])
+    return (redactor or scrub)(redact_url(location[:200]))  # never echo credentials
 
 
 _MISSING_SCOPE = re.compile(r"Missing scopes?:\s*([A-Za-z0-9_.,\s]+?)(?:\.\s|\.$|$)")

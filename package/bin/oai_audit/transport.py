@@ -389,8 +389,7 @@ class BoundedTransport(httpx.BaseTransport):
                 from None
         except ssl.SSLError as exc:
             raise httpx.ConnectError(f"TLS: {exc}") from exc
-        except (http.client.IncompleteRead, http.client.BadStatusLine, http.client.LineTooLong,
-                http.client.HTTPException) as exc:
+        except http.client.HTTPException as exc:  # truncated body, bad status line, oversized header line...
             raise httpx.RemoteProtocolError(f"{type(exc).__name__}: {str(exc)[:200]}") from None
         except ConnectionError as exc:
             if conn.sock is None:
