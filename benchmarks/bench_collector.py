@@ -132,6 +132,7 @@ def bench_throughput(n: int) -> None:
 # 3 + 4: the real modular input process ------------------------------------------------------------------
 def _input_setup(fake: FakeSplunkd, base_url: str) -> None:
     fake.set_account("bench", encrypted={"api_key": KEY}, base_url=base_url)
+    fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
     fake.set_conf("ta_openai_audit_settings", "logging", {"loglevel": "INFO"})
 
 

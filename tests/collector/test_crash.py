@@ -100,6 +100,7 @@ def test_sigkill_at_20_random_points_loses_nothing_and_duplicates_only_the_in_fl
     params = {"start_date": NOW - 21 * 86400, "interval": 300}
     with Simulator(events, admin_key=KEY) as sim, FakeSplunkd() as fake:
         fake.set_account("acc", encrypted={"api_key": KEY}, base_url=sim.base_url)
+        fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
         runner = InputRunner(fake, tmp_path)
         all_ids = {e["id"] for e in events}
         outputs: List[List[str]] = []

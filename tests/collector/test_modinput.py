@@ -28,6 +28,7 @@ def env(tmp_path, mi_events):
     require_build()
     with Simulator(mi_events, admin_key=KEY) as sim, FakeSplunkd() as fake:
         fake.set_account("acc", encrypted={"api_key": KEY}, base_url=sim.base_url)
+        fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
         fake.set_conf("ta_openai_audit_settings", "logging", {"loglevel": "INFO"})
         yield sim, fake, InputRunner(fake, tmp_path)
 
@@ -91,6 +92,7 @@ def test_not_tenant_enabled_org_warns_once_and_main_is_collected(tmp_path, mi_ev
     require_build()
     with Simulator(mi_events, admin_key=KEY, tenant_enabled=False) as sim, FakeSplunkd() as fake:
         fake.set_account("acc", encrypted={"api_key": KEY}, base_url=sim.base_url)
+        fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
         runner = InputRunner(fake, tmp_path)
         proc = runner.run(start_date=NOW - 3 * 86400, include_tenant=1)
         assert proc.returncode == 0
@@ -153,4 +155,4 @@ def test_proxy_settings_are_used_by_the_input(env, mi_events):
     assert seen and all(p.startswith(sim.base_url) for p, _ in seen)
     import base64
     assert seen[0][1] == "Basic " + base64.b64encode(b"pxuser:px-Secret-123").decode()
-    assert "px-Secret-123" not in runner.log_text and "pxuser:***@127.0.0.1" in runner.log_text
+    assert "px-Secret-123" not in runner.log_text and "http://<redacted>@127.0.0.1:" in runner.log_text
