@@ -67,19 +67,17 @@ def drip(body: bytes, every: float = 1.0, limit: int = 600) -> Script:
 
 
 def gzip_bomb(decompressed: int) -> Script:
-    """A 200 labelled gzip whose body inflates to ``decompressed`` bytes of blanks (built once, on first use,
-    streaming: ~1 KB per MB)."""
-    built: List[bytes] = []
+    """A 200 labelled gzip whose body inflates to ``decompressed`` bytes of blanks (~1 KB per MB, built here,
+    streaming, so the server answers at once)."""
+    z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    chunk = b" " * (1 << 20)
+    parts = [z.compress(b'{"data": [')]
+    parts.extend(z.compress(chunk) for _ in range(decompressed >> 20))
+    parts.append(z.compress(b"]}") + z.flush())
+    body = b"".join(parts)
 
     def script(ex: Exchange) -> None:
-        if not built:
-            z = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-            chunk = b" " * (1 << 20)
-            parts = [z.compress(b'{"data": [')]
-            parts.extend(z.compress(chunk) for _ in range(decompressed >> 20))
-            parts.append(z.compress(b"]}") + z.flush())
-            built.append(b"".join(parts))
-        ex.reply(200, built[0], headers=[("Content-Encoding", "gzip")])
+        ex.reply(200, body, headers=[("Content-Encoding", "gzip")])
     return script
 
 
