@@ -49,6 +49,7 @@ def seed(sd: FakeSplunkd, sim: Simulator) -> None:
     sd.set_conf(SETTINGS_CONF, "proxy", {"proxy_enabled": "0", "proxy_type": "http", "proxy_url": "",
                                          "proxy_port": ""})
     sd.set_conf(SETTINGS_CONF, "logging", {"loglevel": "INFO"})
+    sd.set_conf(SETTINGS_CONF, "advanced", {"allow_custom_base_url": "1"})  # the simulator is a custom (loopback) URL
     sd.set_conf("inputs", "openai_audit://prod_org", {"account": "prod_account", "interval": "300", "index": "openai",
                                                        "start_date": "2026-11-01T00:00:00Z"})
     sd.set_conf("inputs", "openai_audit://research_org", {"account": "research_account", "interval": "600",

@@ -10,6 +10,7 @@ import ssl
 import time
 from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
@@ -18,7 +19,7 @@ from .errors import (
     ApiError, AuthError, ClientError, CollectorError, ConfigError, ForbiddenError, MalformedResponse, PaginationError,
     RateLimited, RetryBudgetExhausted, ScopeError, TlsError, TransientError,
 )
-from .redact import Redactor, redact_url, scrub
+from .redact import Redactor, scrub
 from .retry import RetryPolicy, parse_retry_after
 from .transport import (
     DEFAULT_DEADLINE, MAX_BODY, BodyTooLarge, BoundedTransport, CABundleError, DeadlineExceeded, load_ca_bundle,
@@ -103,10 +104,16 @@ def openai_error_message(response: httpx.Response) -> str:
 
 
 def _redirect_target(response: httpx.Response, redactor: Optional[Redactor]) -> str:
+    """scheme://host[:port]/path of the Location header: never its credentials, query or fragment."""
     location = response.headers.get("location", "").strip()
     if not location:
         return "an unnamed location"
-    return (redactor or scrub)(redact_url(location[:200]))  # never echo credentials
+    try:
+        parts = urlsplit(location[:300])
+        netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
+    except ValueError:
+        return "an unparsable location"
+    return (redactor or scrub)(urlunsplit((parts.scheme, netloc, parts.path, "", ""))[:200])
 
 
 _MISSING_SCOPE = re.compile(r"Missing scopes?:\s*([A-Za-z0-9_.,\s]+?)(?:\.\s|\.$|$)")
