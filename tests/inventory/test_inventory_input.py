@@ -26,6 +26,7 @@ def _env(tmp_path, inventory=None, scopes=ALL_SCOPES):
     sim.start()
     fake.start()
     fake.set_account("acc", encrypted={"api_key": KEY}, base_url=sim.base_url)
+    fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
     fake.set_conf("ta_openai_audit_settings", "logging", {"loglevel": "INFO"})
     return sim, fake, InventoryRunner(fake, tmp_path)
 
@@ -155,6 +156,7 @@ def test_a_key_without_one_scope_gets_one_message_naming_it_and_the_other_lists_
 def test_an_invalid_key_stops_after_one_request(env):
     sim, fake, runner = env
     fake.set_account("acc", encrypted={"api_key": "sk-admin-wrong-key-0000000000"}, base_url=sim.base_url)
+    fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
     proc = runner.run()
     assert proc.returncode == 0, proc.stderr
     assert runner.events(proc) == [] and len(sim.requests) == 1

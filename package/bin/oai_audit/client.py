@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import ssl
 import time
 from dataclasses import dataclass
