@@ -164,3 +164,18 @@ def test_a_refused_cursor_restarts_the_slice_at_most_once_then_one_clear_error(r
         assert len(srv.requests) == 4  # page, refused cursor, page again (nothing re-written), refused again
         assert sink.ids == ["audit_log-0001", "audit_log-0002"] and res.duplicates == 2
         assert from_record(store.get(key())).after is None  # the next run starts the slice from its top
+
+
+@pytest.mark.parametrize("status", [400, 403, 404])
+def test_a_tenant_stream_refused_with_any_plausible_4xx_is_one_warning_and_main_is_collected(status):
+    """Not documented in the spec: how an org that is not tenant-enabled refuses ``tenant_only=true``."""
+    def script(ex: Exchange) -> None:
+        if dict(ex.request.query).get("tenant_only") == "true":
+            ex.json({"error": {"message": "This organization is not enabled for tenants."}}, status=status)
+        else:
+            ex.json(page([ev(1, NOW - 100)], False))
+
+    with HostileServer(script) as srv:
+        main, tenant = poll(srv.base_url, MemoryStore(), ListSink(), start=START, tenant=True)
+    assert main.error is None and main.events == 1
+    assert tenant.error is None and "not tenant-enabled" in (tenant.warning or "") and tenant.requests == 1

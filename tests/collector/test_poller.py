@@ -134,6 +134,9 @@ def test_interrupted_run_resumes_at_the_cursor_and_duplicates_only_the_in_flight
 
 
 def test_a_rejected_saved_cursor_restarts_the_slice_instead_of_failing_forever(sim, events):
+    """The spec says only that ``after`` is an object id; the simulator's 400 "invalid cursor" for an unknown
+    one is its own invention. test_hostile_pages.py tests other plausible answers (400 and 404 without the word
+    "cursor") and the restart-once rule."""
     store, sink = MemoryStore(), ListSink()
     start = NOW - 4 * 86400
     store.update(key(), json.dumps({"version": 1, "seq": 3, "next_gte": start, "covered_to": None,
