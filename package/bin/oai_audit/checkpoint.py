@@ -62,6 +62,10 @@ class State:
     seq: int = 0
     updated_at: int = 0
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.seen, SeenIds):  # a plain {id: effective_at} map
+            self.seen = SeenIds(self.seen)
+
     def to_json(self) -> str:
         """The record as compact JSON; the (possibly large) ``seen`` map is spliced in from its cached text."""
         head = json.dumps({"version": VERSION, "seq": self.seq, "next_gte": self.next_gte,
