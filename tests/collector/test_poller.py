@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 from oai_sim.generator import generate, same_second_burst
 from oai_sim.server import Simulator
@@ -89,8 +88,8 @@ def test_filters_are_sent_as_repeated_bracket_keys_and_respected(sim, events):
 def test_late_events_within_the_overlap_are_caught_once(sim, events):
     store, sink = MemoryStore(), ListSink()
     poll(sim.base_url, store, sink, start=NOW - 4 * 86400)
-    t0 = time.time()  # late relative to this run, not to collection time (NOW): the test may run minutes later
-    late = generate(30, seed=11, start=int(t0) - 500, end=int(t0) - 100, tenant=False)
+    # the poller's clock is injected (NOW + later), so "late" is relative to NOW however long the suite takes
+    late = generate(30, seed=11, start=NOW - 500, end=NOW - 100, tenant=False)
     sim.add_events(late)
     [res] = poll(sim.base_url, store, sink, start=NOW - 4 * 86400, later=60)
     assert res.error is None and res.events == len(late)

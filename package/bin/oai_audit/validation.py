@@ -36,13 +36,13 @@ def validate_base_url(url: Optional[str]) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path.rstrip("/"), "", ""))
 
 
-_EPOCH = re.compile(r"^\d{9,11}$")  # Unix seconds since 1973 (fewer digits is not a plausible start)
+_EPOCH = re.compile(r"^\d{1,11}$")
 _BASIC_DATE = re.compile(r"^\d{8}$")  # ISO-8601 basic format YYYYMMDD (20261101), not 1970 epoch seconds
 
 
 def parse_start_date(value: Union[str, int, None], now: float) -> int:
     """Unix seconds of an ISO-8601 date/time (UTC if no offset; also the basic date form YYYYMMDD) or of
-    epoch seconds (9 to 11 digits); not in the future."""
+    epoch seconds (any other 1 to 11 digits); not in the future."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ConfigError("Start date is required (ISO-8601, e.g. 2024-01-31 or 2024-01-31T00:00:00Z).")
     text = str(value).strip()
@@ -52,10 +52,7 @@ def parse_start_date(value: Union[str, int, None], now: float) -> int:
         except ValueError:
             raise ConfigError(f"Start date '{text}' is not a date (YYYYMMDD, or ISO-8601 such as "
                               f"2024-01-31).") from None
-    elif text.isascii() and text.isdigit() and not _EPOCH.match(text):
-        raise ConfigError(f"Start date '{text}' is ambiguous: give an ISO-8601 date (e.g. 2024-01-31) or epoch "
-                          f"seconds (9 to 11 digits).")
-    elif _EPOCH.match(text):
+    elif _EPOCH.match(text) and text.isascii():
         ts = int(text)
     else:
         iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
