@@ -214,12 +214,13 @@ def test_a_timeout_and_a_reset_are_transient(sim):
 
 
 def test_the_malformed_item_message_names_what_the_endpoint_requires():
-    bad = _resp(200, {"data": [{"id": "a"}], "has_more": False})
-    with pytest.raises(MalformedResponse, match="audit log object lacks a string 'id' or an integer 'effective_at'"):
+    bad = _resp(200, {"data": [{"id": 1}], "has_more": False})
+    with pytest.raises(MalformedResponse, match="list item is not an object with a string 'id'"):
         parse_page(bad)
     with pytest.raises(MalformedResponse, match="list item is not an object with a string 'id'"):
         parse_page(_resp(200, {"data": [{"name": "x"}], "has_more": False}), has_string_id)
-    assert parse_page(bad, has_string_id).data == [{"id": "a"}]  # other Admin API lists need only an id
+    # audit items are checked one by one by the poller (issue 10 section 5), not here
+    assert parse_page(bad, None).data == [{"id": 1}]
 
 
 def _chain(depth_of_tls: int, length: int) -> BaseException:
