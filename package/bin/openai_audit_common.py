@@ -14,7 +14,7 @@ from splunklib import binding
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.account import ADVANCED_STANZA, custom_url_allowed
-from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key
+from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key, parse_stored
 from oai_audit.client import ApiClient, make_verify
 from oai_audit.errors import ConfigError
 from oai_audit.proxy import proxy_url_from_settings
@@ -122,6 +122,24 @@ def kv_store_problem(session_key: str, server_uri: Optional[str]) -> Optional[st
     return None
 
 
+class KVStore(KVStoreCheckpointer):
+    """solnlib's KV store checkpointer, storing the record's JSON text as it is (the same document as
+    ``update(key, dict)`` would store: ``{"_key": key, "state": "<json>"}``) instead of re-encoding it, and
+    refusing a stored ``null`` instead of reading it as "no checkpoint"."""
+
+    def update(self, key: str, text: str) -> None:  # type: ignore[override]
+        self._collection_data.batch_save({"_key": key, "state": text})
+
+    def get(self, key: str) -> Any:
+        try:
+            record = self._collection_data.query_by_id(key)
+        except binding.HTTPError as exc:
+            if exc.status == 404:
+                return None
+            raise
+        return parse_stored(str(record.get("state")), f"KV store record {key}")
+
+
 def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Optional[str],
                logger: logging.Logger) -> MirroredStore:
     """KV store checkpoints (mirrored to files in checkpoint_dir); file only when the KV store is unavailable
@@ -131,7 +149,7 @@ def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Opti
     primary = None
     if problem is None:
         try:
-            primary = KVStoreCheckpointer(COLLECTION, session_key, ADDON_NAME, **splunkd_parts(server_uri))
+            primary = KVStore(COLLECTION, session_key, ADDON_NAME, **splunkd_parts(server_uri))
         except Exception as exc:  # not ready, collection cannot be created, ...
             problem = f"{type(exc).__name__}: {exc}"
     if problem is not None:

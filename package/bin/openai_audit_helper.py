@@ -10,8 +10,9 @@ except ImportError:  # running from the source tree (tests)
 
 import logging
 import time
+from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
-from typing import Any, Dict, List, Mapping
+from typing import Any, Dict, List, Mapping, Optional
 
 from solnlib import log
 from splunklib import modularinput as smi
@@ -23,9 +24,12 @@ from oai_audit.errors import (
     TransientError,
 )
 from oai_audit.events import event_time, to_raw
-from oai_audit.poller import PollConfig, StreamResult, run, stream_specs
+from oai_audit.poller import (
+    DEFAULT_OVERLAP, MAX_OVERLAP, MIN_OVERLAP, PollConfig, StreamResult, run, stream_specs,
+)
 from oai_audit.proxy import is_true, redact_url
-from oai_audit.validation import parse_start_date
+from oai_audit.shutdown import stop_on_sigterm
+from oai_audit.validation import parse_seconds, parse_start_date, validate_index
 from openai_audit_common import logger_for_input, open_store, read_connection, setup_logging, split_name
 
 DEFAULT_START_DAYS = 7
@@ -51,8 +55,9 @@ class EventWriterSink:
         self._fields = "".join(f"<{k}>{_xml_text(v)}</{k}>" for k, v in fields if v)
         self._pending: List[str] = []
 
-    def write(self, obj: Mapping[str, Any]) -> None:
-        self._pending.append(f'<event unbroken="1"><time>{event_time(obj)}</time>{self._fields}'
+    def write(self, obj: Any, time: Optional[int] = None) -> None:
+        when = event_time(obj) if time is None else time
+        self._pending.append(f'<event unbroken="1"><time>{when}</time>{self._fields}'
                              f"<data>{_xml_text(to_raw(obj))}</data><done /></event>")
 
     def flush(self) -> None:
@@ -74,26 +79,47 @@ def split_list(value: Any) -> List[str]:
 
 
 MIN_INTERVAL, MAX_INTERVAL = 60, 86400
+MIN_RUN_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class InputSettings:
+    """The input's own fields, checked (the same checks when the input is saved and when it runs)."""
+
+    start: int
+    interval: int
+    overlap: int
+    index: str
+
+    @property
+    def run_seconds(self) -> int:
+        """Run bound per stream: two intervals (at least 2 minutes); the next run continues from there."""
+        return max(MIN_RUN_SECONDS, 2 * self.interval)
+
+
+def input_settings(params: Mapping[str, Any], now: float) -> InputSettings:
+    """Raise ConfigError with a user-facing message for a bad field."""
+    start_raw = params.get("start_date")
+    start = parse_start_date(start_raw, now) if start_raw else int(now) - DEFAULT_START_DAYS * 86400
+    return InputSettings(
+        start=start,
+        interval=parse_interval(params.get("interval")),
+        overlap=parse_seconds(params.get("overlap"), "Overlap", MIN_OVERLAP, MAX_OVERLAP, DEFAULT_OVERLAP),
+        index=validate_index(params.get("index")))
 
 
 def parse_interval(value: Any) -> int:
     """The input's interval in seconds; ConfigError for anything else (a cron schedule included: the retry
     budget and run bounds are derived from a number of seconds)."""
-    text = str(value or DEFAULT_INTERVAL).strip()
-    if not text.isdigit() or not MIN_INTERVAL <= int(text) <= MAX_INTERVAL:
-        raise ConfigError(f"Interval '{text[:40]}' must be a whole number of seconds from {MIN_INTERVAL} to "
-                          f"{MAX_INTERVAL} (default {DEFAULT_INTERVAL}).")
-    return int(text)
+    return parse_seconds(str(value)[:40] if value else None, "Interval", MIN_INTERVAL, MAX_INTERVAL,
+                         DEFAULT_INTERVAL)
 
 
 def validate_input(definition: smi.ValidationDefinition) -> None:
     """Server-side check when an input is created or edited (scheme use_external_validation): the message
     of the ValueError is shown to the admin and nothing is saved."""
-    params = definition.parameters
     try:
-        if params.get("start_date"):
-            parse_start_date(params["start_date"], time.time())
-        parse_interval(params.get("interval"))
+        input_settings(definition.parameters, time.time())
     except ConfigError as exc:
         raise ValueError(str(exc)) from None
 
@@ -128,14 +154,10 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
     log.modular_input_start(logger, full_name)
 
     account_name = str(item.get("account") or "")
-    index = str(item.get("index") or "default")
     try:
+        settings = input_settings(item, time.time())
         conn = read_connection(session_key, account_name, server_uri)
         redact.install(logger.handlers, conn.redactor)  # lib_logger shares these handlers
-        now = time.time()
-        start_raw = item.get("start_date")
-        start = parse_start_date(start_raw, now) if start_raw else int(now) - DEFAULT_START_DAYS * 86400
-        interval = parse_interval(item.get("interval"))
     except (ConfigError, OSError) as exc:
         log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
         log.modular_input_end(logger, full_name)
@@ -146,9 +168,11 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
     store = open_store(session_key, server_uri, metadata.get("checkpoint_dir"), logger)
     logger.info("polling input=%s account=%s base_url=%s proxy=%s streams=%s", name, account_name, conn.base_url,
                 redact_url(conn.proxy) or "none", ",".join(s.name for s in specs))
+    index = settings.index
     sink = EventWriterSink(event_writer, index, full_name)
-    with conn.client(AuditLogClient, interval) as client:
-        results = run(client, specs, store, sink, PollConfig(start=start), input_name=name, account=account_name)
+    cfg = PollConfig(start=settings.start, overlap=settings.overlap, max_seconds=settings.run_seconds)
+    with conn.client(AuditLogClient, settings.interval) as client, stop_on_sigterm() as stop:
+        results = run(client, specs, store, sink, cfg, input_name=name, account=account_name, stop=stop)
     for res in results:
         if not res.skipped:
             _report(logger, res, name, account_name)

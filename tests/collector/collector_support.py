@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Dict, Iterable, List, Optional
 
 import httpx
 
@@ -25,14 +25,16 @@ class ListSink:
     """Records written events; optionally dies after ``die_after`` writes (a crash in mid-page)."""
 
     def __init__(self, die_after: Optional[int] = None) -> None:
-        self.events: List[Dict[str, Any]] = []
+        self.events: List[Any] = []
+        self.times: List[int] = []  # the _time each event was written with
         self.flushes = 0
         self.die_after = die_after
 
-    def write(self, obj: Mapping[str, Any]) -> None:
+    def write(self, obj: Any, time: Optional[int] = None) -> None:
         if self.die_after is not None and len(self.events) >= self.die_after:
             raise KeyboardInterrupt("simulated crash")
-        self.events.append(dict(obj))
+        self.events.append(dict(obj) if isinstance(obj, dict) else obj)
+        self.times.append(obj["effective_at"] if time is None else time)
 
     def flush(self) -> None:
         self.flushes += 1
@@ -60,12 +62,13 @@ def make_client(base_url: str, *, key: str = KEY, timeout: float = 5.0, budget: 
 def poll(base_url: str, store: MemoryStore, sink: ListSink, *, start: int, event_types: Iterable[str] = (),
          project_ids: Iterable[str] = (), tenant: bool = False, client: Optional[AuditLogClient] = None,
          later: float = 0.0, **cfg: Any) -> List[StreamResult]:
-    """One run; ``later`` shifts the poller's clock forward (a run that many seconds from now)."""
+    """One run under an injected clock: ``NOW + later`` (the time the events were generated around, plus
+    ``later`` seconds), so no assertion depends on how long the test took."""
     cl = client or make_client(base_url)
     try:
         specs = stream_specs(list(event_types), list(project_ids), tenant)
         return run(cl, specs, store, sink, PollConfig(start=start, **cfg), input_name="in1", account="acc",
-                   now=lambda: time.time() + later)
+                   now=lambda: NOW + later)
     finally:
         if client is None:
             cl.close()

@@ -10,16 +10,37 @@ from oai_audit.checkpoint import (
     VERSION, Checkpoint, FileStore, MemoryStore, MirroredStore, SingleFileStore, State, Window, checkpoint_key,
     from_record, migrate, stream_of,
 )
-from oai_audit.dedup import prune, remember
+from oai_audit.dedup import SeenIds, SliceIds
 from oai_audit.errors import CheckpointError
 
 
 def test_record_round_trip_is_versioned():
-    st = State(next_gte=10, covered_to=99, window=Window(10, 99, 50), after="audit_log-x", seen={"a": 60}, seq=3)
-    rec = st.to_record()
-    assert rec["version"] == VERSION == 1
-    back = from_record(json.loads(json.dumps(rec)))
-    assert back == st
+    st = State(next_gte=10, covered_to=99, window=Window(10, 99, 50, True), after="audit_log-x",
+               seen=SeenIds({"a": 60}), newest=60, seq=3)
+    rec = json.loads(st.to_json())
+    assert rec["version"] == VERSION == 2
+    assert from_record(rec) == st
+
+
+def test_seen_json_is_kept_incrementally_and_equals_a_full_encoding():
+    seen = SeenIds()
+    assert seen.json() == "{}"
+    for i in range(5):
+        seen.add(f"id{i}", 100 + i)
+        seen.add(f"id{i}", 100 + i)  # an id already held is not added twice
+        assert json.loads(seen.json()) == {f"id{j}": 100 + j for j in range(i + 1)}
+    assert seen.json() == json.dumps(seen.ids, separators=(",", ":"))
+    st = State(seen=seen)
+    assert json.loads(st.to_json())["seen"] == seen.ids
+
+
+def test_migration_from_version_1_derives_newest_and_tail():
+    v1 = {"version": 1, "seq": 5, "next_gte": 100, "covered_to": 199,
+          "window": {"gte": 100, "lte": 300, "reread_from": 250}, "after": "x", "seen": {"a": 260, "b": 280}}
+    st = from_record(v1)
+    assert st.newest == 280 and st.window == Window(100, 300, 250, True) and st.seq == 5
+    old = from_record(dict(v1, window={"gte": 100, "lte": 300, "reread_from": 301}, seen={}))
+    assert old.newest is None and old.window is not None and not old.window.tail
 
 
 def test_fresh_state_from_nothing():
@@ -28,9 +49,9 @@ def test_fresh_state_from_nothing():
 
 def test_migration_from_unversioned_record():
     rec = migrate({"effective_at": 1700000000})
-    assert rec["version"] == 1 and rec["next_gte"] == 1700000000 and rec["covered_to"] == 1699999999
+    assert rec["version"] == 2 and rec["next_gte"] == 1700000000 and rec["covered_to"] == 1699999999
     st = from_record({"effective_at": 1700000000})
-    assert st.window is None and st.seen == {}
+    assert st.window is None and len(st.seen) == 0
 
 
 def test_newer_or_broken_versions_are_refused():
@@ -40,6 +61,26 @@ def test_newer_or_broken_versions_are_refused():
         from_record({"version": "one"})
     with pytest.raises(CheckpointError, match="invalid"):
         from_record({"version": 1, "window": {"gte": 1}})
+
+
+@pytest.mark.parametrize("field,value", [("next_gte", -100), ("covered_to", 10 ** 400), ("newest", True),
+                                         ("seen", {"a": "1"}), ("seen", {"a": 10 ** 13}), ("after", 5)])
+def test_times_out_of_bounds_and_wrong_types_in_a_record_are_refused(field, value):
+    """Issue 10 section 5: the same effective_at bounds as for API events (0 .. end of year 9999)."""
+    with pytest.raises(CheckpointError, match="invalid"):
+        from_record({"version": 2, field: value})
+
+
+@pytest.mark.parametrize("text", ["null", "[]", "7", "{not json"])
+def test_a_null_or_non_object_record_is_refused_not_read_as_no_checkpoint(tmp_path, text):
+    """Issue 10 section 7: a checkpoint holding null silently meant a full re-backfill."""
+    (tmp_path / "k.json").write_text(text)
+    with pytest.raises(CheckpointError):
+        Checkpoint(FileStore(str(tmp_path)), "k", lambda: 0).load()
+    mem = MemoryStore()
+    mem.update("k", text)
+    with pytest.raises(CheckpointError):
+        Checkpoint(mem, "k", lambda: 0).load()
 
 
 def test_keys_are_unique_per_input_account_stream_and_safe():
@@ -54,8 +95,8 @@ def test_keys_are_unique_per_input_account_stream_and_safe():
 def test_file_store_atomic_and_survives_reopen(tmp_path):
     store = FileStore(str(tmp_path / "cp"))
     assert store.get("k") is None
-    store.update("k", {"version": 1, "seq": 1})
-    store.update("k", {"version": 1, "seq": 2})
+    store.update("k", '{"version":1,"seq":1}')
+    store.update("k", '{"version":1,"seq":2}')
     assert FileStore(str(tmp_path / "cp")).get("k") == {"version": 1, "seq": 2}
     assert os.listdir(tmp_path / "cp") == ["k.json"]  # no temp files left behind
     store.delete("k")
@@ -73,8 +114,8 @@ def test_corrupt_file_is_reported(tmp_path):
 def test_single_file_store_for_cli(tmp_path):
     path = tmp_path / "cp.json"
     store = SingleFileStore(str(path))
-    store.update(checkpoint_key("cli", "cli", "main"), {"seq": 1})
-    store.update(checkpoint_key("cli", "cli", "tenant"), {"seq": 5})
+    store.update(checkpoint_key("cli", "cli", "main"), '{"seq":1}')
+    store.update(checkpoint_key("cli", "cli", "tenant"), '{"seq":5}')
     assert json.loads(path.read_text()) == {"seq": 1}
     assert json.loads((tmp_path / "cp.json.tenant").read_text()) == {"seq": 5}
 
@@ -97,10 +138,10 @@ class FailingStore(MemoryStore):
 
 def test_mirrored_store_reads_the_most_advanced_record(tmp_path):
     kv, mirror = MemoryStore(), FileStore(str(tmp_path))
-    kv.update("k", {"version": 1, "seq": 4})
-    mirror.update("k", {"version": 1, "seq": 7})
+    kv.update("k", '{"version":1,"seq":4}')
+    mirror.update("k", '{"version":1,"seq":7}')
     assert MirroredStore(kv, mirror).get("k")["seq"] == 7
-    kv.update("k", {"version": 1, "seq": 9})
+    kv.update("k", '{"version":1,"seq":9}')
     assert MirroredStore(kv, mirror).get("k")["seq"] == 9
 
 
@@ -119,10 +160,18 @@ def test_mirrored_store_falls_back_to_file_when_kv_fails(tmp_path):
 
 
 def test_dedup_keeps_only_ids_at_or_after_the_boundary_and_is_capped():
-    seen = {}
+    seen = SeenIds({f"id{i}": 100 + i for i in range(10)})
+    assert seen.pruned(108) == SeenIds({"id8": 108, "id9": 109})
+    assert seen.pruned(0) is seen  # nothing pruned: the same map (and its cached JSON text)
+    capped = SeenIds({f"x{i}": i for i in range(1000)}).pruned(0, max_size=10)
+    assert sorted(capped.ids.values()) == list(range(990, 1000))
+    assert json.loads(capped.json()) == capped.ids
+
+
+def test_slice_ids_remember_at_least_the_last_kept_ids():
+    ids = SliceIds(kept=3)
     for i in range(10):
-        remember(seen, f"id{i}", 100 + i, boundary=105)
-    assert sorted(seen) == [f"id{i}" for i in range(5, 10)]
-    assert prune(seen, 108) == {"id8": 108, "id9": 109}
-    capped = prune({f"x{i}": i for i in range(1000)}, 0, max_size=10)
-    assert sorted(capped.values()) == list(range(990, 1000))
+        ids.current.add(f"e{i}")
+        ids.end_page()
+        assert all(f"e{j}" in ids for j in range(max(0, i - 2), i + 1))
+    assert "e0" not in ids

@@ -10,6 +10,7 @@ from oai_audit.checkpoint import (
     Checkpoint, FileStore, MemoryStore, MirroredStore, SingleFileStore, State, Window, checkpoint_key, from_record,
     migrate, stream_of,
 )
+from oai_audit.dedup import SeenIds
 from oai_audit.errors import CheckpointError
 
 
@@ -59,46 +60,49 @@ def test_an_unreadable_checkpoint_file_is_reported_not_taken_for_a_fresh_start(t
 
 def test_a_failed_file_write_leaves_no_temporary_file_and_the_old_record(tmp_path):
     store = FileStore(str(tmp_path))
-    store.update("k", {"seq": 1})
-    with pytest.raises(TypeError):
-        store.update("k", {"seq": 2, "bad": object()})  # not JSON-serialisable, mid-write
+    store.update("k", '{"seq":1}')
+    with pytest.raises(UnicodeEncodeError):
+        store.update("k", '{"seq":2,"bad":"\ud800"}')  # a lone surrogate cannot be written as UTF-8: mid-write
     assert sorted(p.name for p in tmp_path.iterdir()) == ["k.json"]
     assert store.get("k") == {"seq": 1}
 
 
 def test_records_are_parsed_with_their_types_and_bad_ones_refused():
-    st = from_record({"version": 1, "seq": "3", "next_gte": "10", "covered_to": 20, "after": "",
-                      "window": {"gte": "1", "lte": 2, "reread_from": 3}, "seen": {"a": "7"}, "updated_at": 9})
-    assert st == State(next_gte=10, covered_to=20, window=Window(1, 2, 3), after=None, seen={"a": 7}, seq=3,
-                       updated_at=9)
+    st = from_record({"version": 1, "seq": "3", "next_gte": 10, "covered_to": 20, "after": "",
+                      "window": {"gte": 1, "lte": 2, "reread_from": 3}, "seen": {"a": 7}, "updated_at": 9})
+    assert st == State(next_gte=10, covered_to=20, window=Window(1, 2, 3), after=None, seen=SeenIds({"a": 7}),
+                       newest=7, seq=3, updated_at=9)
     assert from_record({"version": 1}) == State()
-    for bad in ({"version": 1, "seen": {"a": "x"}}, {"version": 1, "next_gte": "soon"}):
+    # times are integers within bounds (issue 10 section 5): strings are refused, not converted
+    for bad in ({"version": 1, "seen": {"a": "x"}}, {"version": 1, "next_gte": "soon"}, {"version": 1, "next_gte": "10"},
+                {"version": 1, "window": {"gte": "1", "lte": 2, "reread_from": 3}}):
         with pytest.raises(CheckpointError, match="invalid"):
             from_record(bad)
     with pytest.raises(CheckpointError, match="not an object"):
         from_record([1, 2])
 
 
-def test_unversioned_record_without_a_mark_migrates_to_a_fresh_version_1():
-    assert migrate({}) == {"version": 1, "seq": 0, "next_gte": None, "covered_to": None, "window": None,
-                           "after": None, "seen": {}, "updated_at": 0}
+def test_unversioned_record_without_a_mark_migrates_to_a_fresh_version_2():
+    assert migrate({}) == {"version": 2, "seq": 0, "next_gte": None, "covered_to": None, "window": None,
+                           "after": None, "seen": {}, "updated_at": 0, "newest": None}
     assert migrate({"next_gte": "50"})["covered_to"] == 49
     with pytest.raises(CheckpointError, match="no migration from checkpoint version -1"):
         migrate({"version": -1})
 
 
-def test_to_record_copies_the_dedup_map():
-    st = State(seen={"a": 1})
-    rec = st.to_record()
-    st.seen["b"] = 2
+def test_to_json_is_a_snapshot_that_follows_the_dedup_map():
+    st = State(seen=SeenIds({"a": 1}))
+    rec = json.loads(st.to_json())
+    st.seen.add("b", 2)
     assert rec["seen"] == {"a": 1} and rec["window"] is None
+    assert json.loads(st.to_json())["seen"] == {"a": 1, "b": 2}
 
 
 def test_mirrored_store_without_records_and_delete_clears_both(tmp_path):
     kv, mirror = MemoryStore(), FileStore(str(tmp_path))
     store = MirroredStore(kv, mirror)
     assert store.get("k") is None
-    store.update("k", {"seq": 1})
+    store.update("k", '{"seq":1}')
     assert kv.get("k") == {"seq": 1} and mirror.get("k") == {"seq": 1}
     store.delete("k")
     assert kv.get("k") is None and mirror.get("k") is None
@@ -107,16 +111,14 @@ def test_mirrored_store_without_records_and_delete_clears_both(tmp_path):
 
 def test_mirrored_store_reads_the_file_when_the_kv_record_is_missing(tmp_path):
     mirror = FileStore(str(tmp_path))
-    mirror.update("k", {"seq": 3})
+    mirror.update("k", '{"seq":3}')
     assert MirroredStore(MemoryStore(), mirror).get("k") == {"seq": 3}
     assert MirroredStore(MemoryStore(), mirror).get("k") is not None
 
 
 def test_memory_store_hands_out_copies():
     store = MemoryStore()
-    rec = {"seen": {"a": 1}}
-    store.update("k", rec)
-    rec["seen"]["b"] = 2
+    store.update("k", '{"seen":{"a":1}}')
     got = store.get("k")
     got["seen"]["c"] = 3
     assert store.get("k") == {"seen": {"a": 1}}
@@ -129,6 +131,6 @@ def test_cli_single_file_main_stream_uses_the_file_itself(tmp_path):
     path = tmp_path / "sub" / "cp.json"
     path.parent.mkdir()
     store = SingleFileStore(str(path))
-    store.update(checkpoint_key("cli", "cli", "main"), {"seq": 1})
+    store.update(checkpoint_key("cli", "cli", "main"), '{"seq":1}')
     assert json.loads(path.read_text()) == {"seq": 1}
     assert store.directory == str(path.parent)

@@ -70,7 +70,7 @@ def test_cli_checkpoint_file_resumes_without_duplicates(cli_events, tmp_path):
         second = run_cli("--base-url", sim.base_url, "--since", str(NOW - 3 * 86400), "--checkpoint-file", str(cp),
                          "--tenant")
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
-    assert json.loads(cp.read_text())["version"] == 1 and json.loads((tmp_path / "cp.json.tenant").read_text())
+    assert json.loads(cp.read_text())["version"] == 2 and json.loads((tmp_path / "cp.json.tenant").read_text())
     ids = [json.loads(x)["id"] for x in first.stdout.splitlines() + second.stdout.splitlines()]
     # the later half is newer than the first run's end except within the overlap; all arrive exactly once
     late_ok = {e["id"] for e in cli_events[half:] if e["effective_at"] >= NOW - 700} | {e["id"] for e in cli_events[:half]}
@@ -137,3 +137,78 @@ def test_cli_goes_through_the_proxy(cli_events):
     assert _Proxy.seen and _Proxy.seen[0].startswith(base + "/organization/audit_logs?")
     assert _Proxy.seen[1].startswith("Basic ")
     assert "pa%3Ass" not in proc.stderr and "pa:ss" not in proc.stderr
+
+
+def _cli_cmd(base_url: str, *args: str) -> List[str]:
+    from collector_support import CLI
+    return [sys.executable, str(CLI), "--base-url", base_url, "--since", str(NOW - 3 * 86400), *args]
+
+
+def _cli_env() -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "OPENAI"))}
+    env["OPENAI_ADMIN_KEY"] = KEY
+    return env
+
+
+def _slow_endless_pages(release: threading.Event):
+    """A hostile server: page n (one new event each) with has_more forever; each request waits until
+    ``release`` is set or 0.05 s, whichever first (bounded: the server stops with the test)."""
+    from hostile_http import Exchange
+
+    def script(ex: Exchange) -> None:
+        after = dict(ex.request.query).get("after", "audit_log-00000")
+        n = int(after.rsplit("-", 1)[1]) + 1
+        ex.stopping.wait(0 if release.is_set() else 0.05)
+        ev = {"id": f"audit_log-{n:05d}", "type": "api_key.created", "effective_at": NOW - 1000 - n}
+        ex.json({"object": "list", "data": [ev], "has_more": True, "first_id": ev["id"], "last_id": ev["id"]})
+    return script
+
+
+def test_a_second_cli_on_the_same_checkpoint_exits_at_once_and_writes_nothing(tmp_path):
+    """Issue 10 section 7: two processes on one checkpoint wrote most events twice before."""
+    from hostile_http import HostileServer
+    cp = tmp_path / "cp.json"
+    with HostileServer(_slow_endless_pages(threading.Event())) as srv:
+        first = subprocess.Popen(_cli_cmd(srv.base_url, "--checkpoint-file", str(cp), "--max-seconds", "30"),
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=_cli_env(), text=True)
+        try:
+            assert first.stdout is not None and first.stdout.readline()  # the first one is collecting
+            second = run_cli("--base-url", srv.base_url, "--since", str(NOW - 3 * 86400), "--checkpoint-file",
+                             str(cp), timeout=30)
+            seen_by_server = len(srv.requests)
+        finally:
+            first.terminate()
+            out, err = first.communicate(timeout=60)
+    assert second.returncode == 4 and second.stdout == ""
+    assert "another process is already collecting" in second.stderr
+    assert first.returncode == 0 and "stop requested (SIGTERM)" in err
+    assert seen_by_server >= 1
+
+
+def test_sigterm_stops_the_cli_at_a_page_boundary_with_the_checkpoint_consistent(tmp_path):
+    """Issue 10 section 7: the checkpoint names the last page written, no temporary file is left."""
+    from hostile_http import HostileServer
+    cp = tmp_path / "state" / "cp.json"
+    cp.parent.mkdir()
+    with HostileServer(_slow_endless_pages(threading.Event())) as srv:
+        proc = subprocess.Popen(_cli_cmd(srv.base_url, "--checkpoint-file", str(cp)), stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, env=_cli_env(), text=True)
+        assert proc.stdout is not None
+        lines = [proc.stdout.readline() for _ in range(3)]
+        proc.terminate()
+        rest, err = proc.communicate(timeout=60)
+    written = [json.loads(x)["id"] for x in lines + rest.splitlines()]
+    assert proc.returncode == 0 and "stop requested (SIGTERM)" in err and "status=warning" in err
+    state = json.loads(cp.read_text())
+    assert state["after"] == written[-1] and len(written) == len(set(written))
+    assert sorted(p.name for p in cp.parent.iterdir()) == ["cp.json", "cp.json.lock"]  # no temp file left
+
+
+def test_the_overlap_flag_is_checked_and_used(cli_events):
+    proc = run_cli("--base-url", "https://127.0.0.1:1/v1", "--overlap", "-5")
+    assert proc.returncode == 2 and "--overlap '-5' must be a whole number of seconds from 0 to 86400" in proc.stderr
+    with Simulator(cli_events, admin_key=KEY) as sim:
+        proc = run_cli("--base-url", sim.base_url, "--since", str(NOW - 3 * 86400), "--overlap", "0",
+                       "--max-pages", "1")
+    assert proc.returncode == 0 and "run bound reached (1 pages)" in proc.stderr
+    assert len(proc.stdout.splitlines()) == 100

@@ -172,8 +172,12 @@ def test_a_correct_gzip_body_is_decoded() -> None:
 def test_deeply_nested_json_is_a_malformed_response(depth: int) -> None:
     nested = b'{"data": ' + b"[" * depth + b"]" * depth + b', "has_more": false}'
     with HostileServer(lambda ex: ex.reply(200, nested)) as srv, _client(srv.base_url) as c:
-        err = _last_error(c)
-        if depth == 990 and not isinstance(err, MalformedResponse):  # deep enough only on some Pythons
+        try:
+            c.fetch([("limit", "100")])
+        except Exception as exc:
+            err = exc.last if isinstance(exc, RetryBudgetExhausted) else exc
+        else:  # deep enough only on some Pythons; the poller then writes the item as invalid (issue 10 section 5)
+            assert depth == 990
             pytest.skip("990 levels parse on this Python")
     assert isinstance(err, MalformedResponse)
 
@@ -205,8 +209,8 @@ def test_a_cursor_that_contains_the_key_is_refused() -> None:
 
 
 def test_a_lone_surrogate_is_written_as_a_json_escape_by_the_cli() -> None:
-    raw = b'{"object": "list", "data": [{"id": "audit_log-1", "type": "x", "effective_at": 5, ' \
-          b'"actor": {"name": "a\\ud800b"}}], "has_more": false}'
+    raw = b'{"object": "list", "data": [{"id": "audit_log-1", "type": "x", "effective_at": %d, ' \
+          b'"actor": {"name": "a\\ud800b"}}], "has_more": false}' % (NOW - 100)  # inside the requested window
     out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
     with HostileServer(lambda ex: ex.reply(200, raw)) as srv:
         code = cli.main(["--base-url", srv.base_url, "--key", KEY, "--since", str(NOW - 3600)], out=out)

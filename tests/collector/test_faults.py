@@ -1,6 +1,7 @@
 """Every fault of the API survived (retried) or reported, with the checkpoint unchanged on failure."""
 from __future__ import annotations
 
+import json
 import math
 from email.utils import formatdate
 import time
@@ -75,7 +76,7 @@ def test_persistent_server_errors_exhaust_the_budget_then_the_next_run_resumes(s
     assert isinstance(res.error, RetryBudgetExhausted) and isinstance(res.error.last, TransientError)
     assert 1 <= res.retries < 50 and res.pages == 2
     saved = store.get(key())
-    assert saved["after"] == sink.ids[199] and saved["seq"] == 2
+    assert saved["after"] == sink.ids[199] and saved["seq"] == 3  # saved before the first page and after each
     with sim._lock:
         sim._faults.clear()
     sim.clear_requests()
@@ -94,7 +95,7 @@ def test_pagination_anomalies_stop_the_run_without_looping(sim, events, fault):
     assert res.requests == 2 and res.retries == 0  # detected at once, never looped
     assert len(sink.ids) == 100  # the anomalous page was not written
     saved = store.get(key())
-    assert saved["after"] == sink.ids[-1] and saved["seq"] == 1  # checkpoint = last completed page
+    assert saved["after"] == sink.ids[-1] and saved["seq"] == 2  # checkpoint = last completed page
     [res2] = poll(sim.base_url, store, sink, start=START)
     assert res2.error is None and sorted(sink.ids) == _ids(events)
 
@@ -114,8 +115,8 @@ def test_persistent_malformed_json_is_reported(sim):
 def test_auth_errors_fail_once_without_retry_and_skip_the_tenant_stream(sim, fault, exc):
     sim.inject(fault)
     store = MemoryStore()
-    store.update(key(), {"version": 1, "seq": 4, "next_gte": START, "covered_to": None, "window": None,
-                         "after": None, "seen": {}})
+    store.update(key(), json.dumps({"version": 1, "seq": 4, "next_gte": START, "covered_to": None, "window": None,
+                         "after": None, "seen": {}}))
     before = store.get(key())
     main, tenant = poll(sim.base_url, store, ListSink(), start=START, tenant=True)
     assert isinstance(main.error, exc) and main.requests == 1 and main.retries == 0

@@ -46,7 +46,7 @@ def test_input_writes_every_event_once_with_time_source_index_and_checkpoints_in
         assert ev["sourcetype"] == "openai:audit" and ev["source"] == "openai_audit://in1" and ev["index"] == "audit"
     main = runner.kv_state(checkpoint_key("in1", "acc", "main"))
     tenant = runner.kv_state(checkpoint_key("in1", "acc", "tenant"))
-    assert main["version"] == 1 and main["window"] is None and tenant["version"] == 1
+    assert main["version"] == 2 and main["window"] is None and tenant["version"] == 2
     assert runner.file_state(checkpoint_key("in1", "acc", "main")) == main  # local mirror
     log = runner.log_text
     assert "action=started modular_input_name=openai_audit://in1" in log
@@ -70,7 +70,7 @@ def test_kv_store_unavailable_falls_back_to_file_checkpoints(env, mi_events):
     written = parse_events(proc.stdout)
     assert len(written) == sum(1 for e in mi_events if not is_tenant_scoped(e["type"]))
     state = runner.file_state(checkpoint_key("in1", "acc", "main"))
-    assert state and state["version"] == 1 and state["window"] is None
+    assert state and state["version"] == 2 and state["window"] is None
     assert "KV store" in runner.log_text and "file checkpoint" in runner.log_text
     again = runner.run(start_date=NOW - 3 * 86400)
     assert parse_events(again.stdout) == []  # resumed from the file
@@ -156,3 +156,38 @@ def test_proxy_settings_are_used_by_the_input(env, mi_events):
     import base64
     assert seen[0][1] == "Basic " + base64.b64encode(b"pxuser:px-Secret-123").decode()
     assert "px-Secret-123" not in runner.log_text and "http://<redacted>@127.0.0.1:" in runner.log_text
+
+
+def test_input_fields_refused_when_saved_and_when_run(env):
+    """Issue 10 section 7 / issue 16 section 3: the same checks (index, overlap, start date) in splunkd's
+    --validate-arguments call and in the run itself."""
+    import subprocess
+    import sys
+    from xml.sax.saxutils import escape
+    from modinput_support import SCRIPT
+    sim, fake, runner = env
+
+    def validate(**params):
+        items = "".join(f'<param name="{k}">{escape(v)}</param>' for k, v in params.items())
+        xml = ("<items><server_host>h</server_host><server_uri>https://127.0.0.1:1</server_uri><session_key>x"
+               f'</session_key><checkpoint_dir>/tmp</checkpoint_dir><item name="prod">{items}</item></items>')
+        return subprocess.run([sys.executable, str(SCRIPT), "--validate-arguments"], input=xml,
+                              capture_output=True, text=True, timeout=60)
+
+    base = {"account": "acc", "interval": "300"}
+    assert validate(**base, index="Bad Index").returncode != 0
+    assert "not a valid Splunk index name" in validate(**base, index="_x").stdout
+    assert "Overlap '90000' must be a whole number" in validate(**base, overlap="90000").stdout
+    assert validate(**base, index="audit", overlap="120", start_date="20261101").returncode == 0
+    proc = runner.run(start_date=NOW - 3 * 86400, index="my_kvstore")
+    assert proc.returncode == 0 and parse_events(proc.stdout) == [] and sim.requests == []
+    assert 'exc_l="Configuration Error"' in runner.log_text and "my_kvstore" in runner.log_text
+
+
+def test_the_overlap_setting_is_used_by_the_input(env, mi_events):
+    sim, fake, runner = env
+    runner.run(start_date=NOW - 3 * 86400, overlap="0")
+    main = runner.kv_state(checkpoint_key("in1", "acc", "main"))
+    newest = max(e["effective_at"] for e in mi_events if not is_tenant_scoped(e["type"]))
+    assert main["newest"] == newest and main["next_gte"] == newest and main["seen"] == {
+        e["id"]: newest for e in mi_events if e["effective_at"] == newest and not is_tenant_scoped(e["type"])}

@@ -4,8 +4,6 @@ naming a scope only when the main stream just succeeded with the same key), an a
 skipping the tenant stream, and the dedup map pruned to the overlap when a slice completes."""
 from __future__ import annotations
 
-import time
-from types import SimpleNamespace
 
 import pytest
 
@@ -28,9 +26,9 @@ START = NOW - 86400
 def test_the_run_summary_line_and_status():
     res = StreamResult(stream="tenant", pages=3, events=250, duplicates=4, requests=5, retries=2, duration=1.23456)
     assert res.summary() == ("run summary stream=tenant status=ok pages=3 events=250 duplicates_skipped=4 "
-                             "requests=5 retries=2 duration=1.235s")
-    assert StreamResult("main", warning="w").status == "warning"
-    assert StreamResult("main", warning="w", error=TransientError("x")).status == "error"
+                             "requests=5 retries=2 duration=1.235s invalid=0 out_of_window=0")
+    assert StreamResult("main", warnings=["w"]).status == "warning"
+    assert StreamResult("main", warnings=["w"], error=TransientError("x")).status == "error"
 
 
 @pytest.mark.parametrize("error,main_ok,refusal", [
@@ -67,9 +65,9 @@ def test_an_auth_failure_of_the_main_stream_skips_the_tenant_stream_without_a_re
 
 
 def test_a_completed_slice_keeps_only_the_overlap_in_the_dedup_map():
-    # 200 events over the last day, 30 of them in the last 10 minutes (the default 600 s overlap); times from
-    # the clock now, so a slow test run cannot push them out of the overlap
-    now = int(time.time())
+    # 200 events over the last day, 30 of them in the last 10 minutes (the default 600 s overlap); poll() runs
+    # under the injected clock NOW, so a slow test run cannot push them out of the overlap
+    now = NOW
     old = generate(170, seed=8, start=now - 86400, end=now - 3600, tenant=False)
     recent = generate(30, seed=9, start=now - 500, end=now - 120, tenant=False)
     with Simulator(old + recent, admin_key=KEY) as sim:
@@ -78,7 +76,7 @@ def test_a_completed_slice_keeps_only_the_overlap_in_the_dedup_map():
     assert res.error is None and res.events == 200
     state = from_record(store.get(key()))
     assert state.window is None and state.after is None
-    assert set(state.seen) == {e["id"] for e in recent}
+    assert set(state.seen.ids) == {e["id"] for e in recent}
 
 
 def test_a_backfill_is_planned_in_7_day_slices_and_the_last_second_is_still_read():
@@ -100,12 +98,11 @@ class _OnePageClient:
                     last_id="audit_log-1")
 
 
-def test_the_run_duration_is_the_monotonic_time_between_start_and_end(monkeypatch):
-    ticks = iter([100.0, 103.5])
-    monkeypatch.setattr(poller, "time", SimpleNamespace(monotonic=lambda: next(ticks)))
+def test_the_run_duration_is_the_monotonic_time_between_start_and_end():
+    ticks = iter([100.0, 103.5])  # start and end (no time bound: the clock is not read between pages)
     cp = Checkpoint(MemoryStore(), "k", lambda: 50)
     res = poller.poll_stream(_OnePageClient(), StreamSpec("main", Query()), cp, ListSink(), PollConfig(start=0),
-                             now=lambda: 50.0)
+                             now=lambda: 50.0, mono=lambda: next(ticks))
     assert res.error is None and res.events == 1 and res.requests == 1
     assert res.duration == 3.5
-    assert StreamResult("main").summary().endswith("requests=0 retries=0 duration=0.000s")
+    assert StreamResult("main").summary().endswith("requests=0 retries=0 duration=0.000s invalid=0 out_of_window=0")

@@ -10,7 +10,9 @@ from oai_sim.server import Simulator
 
 from oai_audit.errors import ConfigError
 from oai_audit.proxy import proxy_url_from_settings, redact_url
-from oai_audit.validation import parse_start_date, validate_base_url, validate_credentials
+from oai_audit.validation import (
+    parse_seconds, parse_start_date, validate_base_url, validate_credentials, validate_index,
+)
 
 from collector_support import KEY
 
@@ -38,13 +40,15 @@ def test_base_url_refused(url, msg):
 @pytest.mark.parametrize("raw,expected", [
     ("2026-01-31", datetime(2026, 1, 31, tzinfo=timezone.utc)), ("2026-01-31T10:00:00Z", datetime(2026, 1, 31, 10, tzinfo=timezone.utc)),
     ("2026-01-31T12:00:00+02:00", datetime(2026, 1, 31, 10, tzinfo=timezone.utc)), ("1767225600", datetime(2026, 1, 1, tzinfo=timezone.utc)),
+    ("20261101", datetime(2026, 11, 1, tzinfo=timezone.utc)),  # ISO-8601 basic format, not 1970 epoch seconds
 ])
 def test_start_date_parsed(raw, expected):
     assert parse_start_date(raw, NOW) == int(expected.timestamp())
 
 
 @pytest.mark.parametrize("raw,msg", [("", "required"), ("yesterday", "ISO-8601"), ("2030-01-01", "future"),
-                                     ("2026-13-01", "ISO-8601")])
+                                     ("2026-13-01", "ISO-8601"), ("20261301", "not a date"),
+                                     ("20301101", "future")])
 def test_start_date_refused(raw, msg):
     with pytest.raises(ConfigError, match=msg):
         parse_start_date(raw, NOW)
@@ -103,3 +107,22 @@ def test_proxy_settings_to_url_and_redaction():
         proxy_url_from_settings({"proxy_enabled": "true", "proxy_url": "h", "proxy_port": "99999"})
     with pytest.raises(ConfigError, match="socks5"):
         proxy_url_from_settings({"proxy_enabled": "1", "proxy_type": "socks5", "proxy_url": "h", "proxy_port": "1"})
+
+
+@pytest.mark.parametrize("name", ["main", "audit_openai", "oai-audit-2", "9lives", "", None])
+def test_index_names_splunk_accepts(name):
+    assert validate_index(name) == (name or "default")
+
+
+@pytest.mark.parametrize("name", ["_internal_x", "-x", "Audit", "a b", "a.b", "my_kvstore", "idx/../x", "ind\u00e9x"])
+def test_index_names_splunk_refuses_are_refused(name):
+    """indexes.conf: lowercase letters, digits, underscores and hyphens; not starting with _ or -; no "kvstore"."""
+    with pytest.raises(ConfigError, match="not a valid Splunk index name"):
+        validate_index(name)
+
+
+def test_seconds_fields():
+    assert parse_seconds(" 120 ", "Overlap", 0, 86400, 600) == 120 and parse_seconds(None, "Overlap", 0, 9, 6) == 6
+    for bad in ("-1", "86401", "1.5", "*/5 * * * *", "\u00b2"):
+        with pytest.raises(ConfigError, match="Overlap .* must be a whole number of seconds from 0 to 86400"):
+            parse_seconds(bad, "Overlap", 0, 86400, 600)

@@ -17,22 +17,26 @@ from .errors import (
     TlsError,
 )
 from .events import to_raw
-from .poller import DEFAULT_LAG, DEFAULT_OVERLAP, DEFAULT_SLICE, PollConfig, run, stream_specs
+from .poller import (
+    DEFAULT_LAG, DEFAULT_OVERLAP, DEFAULT_SLICE, MAX_OVERLAP, MIN_OVERLAP, PollConfig, run, stream_specs,
+)
 from .redact import Redactor, redact_url
 from .retry import RetryPolicy
-from .validation import parse_start_date, validate_base_url
+from .shutdown import stop_on_sigterm
+from .validation import parse_seconds, parse_start_date, validate_base_url
 
 LOG = logging.getLogger("oai_audit.cli")
 
 EXIT_OK, EXIT_ERROR, EXIT_CONFIG, EXIT_AUTH, EXIT_PROTOCOL, EXIT_UNAVAILABLE = 0, 1, 2, 3, 4, 5
 DEFAULT_SINCE = 86400  # seconds before now when neither --since nor a checkpoint says otherwise
+DEFAULT_MAX_SECONDS = 3600.0
 
 
 class StdoutSink:
     def __init__(self, out: TextIO) -> None:
         self.out = out
 
-    def write(self, obj: Mapping[str, Any]) -> None:
+    def write(self, obj: Any, time: Optional[int] = None) -> None:
         self.out.write(to_raw(obj) + "\n")
 
     def flush(self) -> None:
@@ -55,9 +59,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--checkpoint-file", help="resume from / save progress to this file (tenant: <file>.tenant)")
     p.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"])
     p.add_argument("--lag", type=int, default=DEFAULT_LAG, help="seconds behind now to stop at (default 0)")
-    p.add_argument("--overlap", type=int, default=DEFAULT_OVERLAP, help="seconds re-read for late events")
+    p.add_argument("--overlap", default=str(DEFAULT_OVERLAP),
+                   help=f"seconds re-read below the newest collected event for late events "
+                        f"({MIN_OVERLAP}-{MAX_OVERLAP}, default {DEFAULT_OVERLAP})")
     p.add_argument("--slice-seconds", type=int, default=DEFAULT_SLICE, help="maximum time slice width")
     p.add_argument("--retry-budget", type=float, default=120.0, help="seconds of retrying per request")
+    p.add_argument("--max-pages", type=int, help="run bound: stop each stream at a page boundary after this many "
+                                                "pages (checkpoint saved; the next run continues)")
+    p.add_argument("--max-seconds", type=float, default=DEFAULT_MAX_SECONDS,
+                   help=f"run bound: stop each stream at a page boundary after this many seconds (default "
+                        f"{DEFAULT_MAX_SECONDS:.0f})")
     p.add_argument("--version", action="version", version=f"TA-openai-audit {__version__}")
     return p
 
@@ -106,21 +117,24 @@ def main(argv: Optional[Sequence[str]] = None, out: Optional[TextIO] = None) -> 
         until = parse_start_date(args.until, now + 86400 * 365 * 100) if args.until else None
         if until is not None and until < start:
             raise ConfigError("--until is before --since.")
+        overlap = parse_seconds(args.overlap, "--overlap", MIN_OVERLAP, MAX_OVERLAP, DEFAULT_OVERLAP)
+        if args.max_pages is not None and args.max_pages < 1 or args.max_seconds <= 0:
+            raise ConfigError("--max-pages and --max-seconds must be positive.")
         verify = make_verify(True, args.ca_bundle) if args.ca_bundle else True
     except ConfigError as exc:
         LOG.error("%s", exc)
         return EXIT_CONFIG
     store: Store = SingleFileStore(args.checkpoint_file) if args.checkpoint_file else MemoryStore()
-    cfg = PollConfig(start=start, lag=args.lag, overlap=args.overlap, slice_seconds=args.slice_seconds,
-                     until=until)
+    cfg = PollConfig(start=start, lag=args.lag, overlap=overlap, slice_seconds=args.slice_seconds, until=until,
+                     max_pages=args.max_pages, max_seconds=args.max_seconds)
     specs = stream_specs(args.event_type, args.project_id, args.tenant)
     LOG.info("polling %s (proxy=%s) from %d%s", base_url, redact_url(args.proxy) or "none", start,
              f" to {until}" if until is not None else "")
     policy = RetryPolicy(budget=args.retry_budget)
     with AuditLogClient(base_url, key.strip(), proxy=args.proxy, verify=verify, policy=policy,
-                        redactor=secrets) as client:
+                        redactor=secrets) as client, stop_on_sigterm() as stop:
         try:
-            results = run(client, specs, store, StdoutSink(out), cfg, input_name="cli", account="cli")
+            results = run(client, specs, store, StdoutSink(out), cfg, input_name="cli", account="cli", stop=stop)
         except BrokenPipeError:  # e.g. piped into `head`: stop quietly, checkpoint at the last full page
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, out.fileno() if hasattr(out, "fileno") else 1)

@@ -88,3 +88,7 @@ class RetryBudgetExhausted(CollectorError):
 
 class CheckpointError(CollectorError):
     """The checkpoint could not be read, written or migrated."""
+
+
+class CheckpointLocked(CheckpointError):
+    """Another process holds the lock of this checkpoint key: this run writes nothing and exits."""

@@ -55,14 +55,22 @@ def validate_base_url(url: Optional[str], allow_custom: bool = True) -> str:
 
 
 _EPOCH = re.compile(r"^\d{1,11}$")
+_BASIC_DATE = re.compile(r"^\d{8}$")  # ISO-8601 basic format YYYYMMDD (20261101), not 1970 epoch seconds
 
 
 def parse_start_date(value: Union[str, int, None], now: float) -> int:
-    """Unix seconds of an ISO-8601 date/time (UTC if no offset) or an epoch; not in the future."""
+    """Unix seconds of an ISO-8601 date/time (UTC if no offset; also the basic date form YYYYMMDD) or of
+    epoch seconds (any other 1 to 11 digits); not in the future."""
     if value is None or (isinstance(value, str) and not value.strip()):
         raise ConfigError("Start date is required (ISO-8601, e.g. 2024-01-31 or 2024-01-31T00:00:00Z).")
     text = str(value).strip()
-    if _EPOCH.match(text):
+    if _BASIC_DATE.match(text):
+        try:
+            ts = int(datetime.strptime(text, "%Y%m%d").replace(tzinfo=timezone.utc).timestamp())
+        except ValueError:
+            raise ConfigError(f"Start date '{text}' is not a date (YYYYMMDD, or ISO-8601 such as "
+                              f"2024-01-31).") from None
+    elif _EPOCH.match(text) and text.isascii():
         ts = int(text)
     else:
         iso = text[:-1] + "+00:00" if text.endswith(("Z", "z")) else text
@@ -83,6 +91,30 @@ def parse_start_date(value: Union[str, int, None], now: float) -> int:
 
 SETUP_TIMEOUT = 10.0  # seconds per connect / read while an account is saved
 SETUP_DEADLINE = 15.0  # seconds for the whole validation request, whatever the remote does
+
+
+_INDEX = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+
+
+def validate_index(name: Optional[str]) -> str:
+    """An index name Splunk accepts for a new index (indexes.conf: lowercase letters, digits, ``_`` and ``-``,
+    not starting with ``_`` or ``-``, not containing ``kvstore``); empty means ``default``."""
+    text = (name or "").strip() or "default"
+    if not _INDEX.match(text) or "kvstore" in text:
+        raise ConfigError(f"Index '{text}' is not a valid Splunk index name: use lowercase letters, digits, '_' "
+                          f"and '-', starting with a letter or digit, without 'kvstore'.")
+    return text
+
+
+def parse_seconds(value: Union[str, int, None], name: str, low: int, high: int, default: int) -> int:
+    """A whole number of seconds within [low, high] (empty: ``default``)."""
+    text = str(value if value is not None else "").strip()
+    if not text:
+        return default
+    if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
+        raise ConfigError(f"{name} '{text}' must be a whole number of seconds from {low} to {high} (default "
+                          f"{default}).")
+    return int(text)
 
 
 def validate_credentials(base_url: str, api_key: str, *, proxy_url: Optional[str] = None,
