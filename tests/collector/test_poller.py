@@ -98,7 +98,7 @@ def test_late_events_within_the_overlap_are_caught_once(sim, events):
 
 
 def test_same_second_burst_across_page_boundaries():
-    at = int(time.time()) - 300  # inside the overlap of a run 60 s later, however late the test runs
+    at = NOW - 300
     burst = same_second_burst(250, at, seed=3)
     with Simulator(burst, admin_key=KEY) as sim:
         store, sink = MemoryStore(), ListSink()
