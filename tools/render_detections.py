@@ -62,6 +62,14 @@ RISK_DRILLDOWN = {
     "latest_offset": None,
 }
 DRILLDOWN_OFFSETS = {"earliest_offset": "$info_min_time$", "latest_offset": "$info_max_time$"}
+# Issue 15: every finding shows the actor's org role, SCIM flag, team and employment status (when the inventory or
+# the customer's context knows them), and the admin-change detections - those of the three change stories; the
+# Account Takeover story is about sign-ins and behaviour - are raised one level when the actor is not active.
+# Both are macros a search ends with (keyed on `user`, so they work after any stats by user), before its filter.
+ACTOR_FIELDS_MACRO = "openai_audit_actor_fields"
+ELEVATE_MACRO = "openai_audit_elevate_inactive_actor"
+ADMIN_CHANGE_STORIES = ("OpenAI Privilege Escalation and Persistence", "OpenAI Organization Defense Evasion",
+                        "OpenAI Data and Resource Tampering")
 
 
 class DetectionError(ValueError):
@@ -108,6 +116,18 @@ def apply_defaults(d: Dict[str, Any]) -> None:
         d["drilldown_searches"] = [ACTOR_DRILLDOWN] + ([SRC_DRILLDOWN] if "src" in outs else []) + [RISK_DRILLDOWN]
 
 
+def is_admin_change(d: Mapping[str, Any]) -> bool:
+    return bool(set(d["tags"]["analytic_story"]) & set(ADMIN_CHANGE_STORIES))
+
+
+def closing_macros(d: Mapping[str, Any]) -> List[str]:
+    """The macros a detection's search must end with, before its filter: none for a detection without an actor
+    (``no_actor: <why>``), the actor fields for the others, then the elevation for an admin change."""
+    if d.get("no_actor"):
+        return []
+    return [ACTOR_FIELDS_MACRO] + ([ELEVATE_MACRO] if is_admin_change(d) else [])
+
+
 def validate(d: Mapping[str, Any]) -> None:
     where = d.get("_path", d.get("name"))
     required = ("name", "id", "version", "date", "type", "description", "search", "how_to_implement",
@@ -125,6 +145,11 @@ def validate(d: Mapping[str, Any]) -> None:
         raise DetectionError(f"{where}: search must start with `openai_audit`")
     if not search.endswith(f"`{filter_macro_name(d['name'])}`"):
         raise DetectionError(f"{where}: search must end with `{filter_macro_name(d['name'])}`")
+    tail = "".join(f"| `{m}` " for m in closing_macros(d)) + f"| `{filter_macro_name(d['name'])}`"
+    if not search.endswith(tail) or search.count(f"`{ACTOR_FIELDS_MACRO}`") > 1:
+        raise DetectionError(f"{where}: search must end with {tail!r} (README, Actor context in findings)")
+    if ELEVATE_MACRO in search and not re.search(r"\bseverity=", search):
+        raise DetectionError(f"{where}: {ELEVATE_MACRO} raises the search's own severity field: set one")
     if d["notable"]["severity"] not in SEVERITIES:
         raise DetectionError(f"{where}: bad severity")
     if d["tags"]["security_domain"] not in SECURITY_DOMAINS:
@@ -313,7 +338,8 @@ def render_transforms(lookups: Sequence[Mapping[str, Any]]) -> str:
 
 
 HELPER_MACROS = {"openai_audit", "openai_audit_actor", "openai_audit_details", "openai_audit_slice_earliest",
-                 "openai_audit_slice_latest"}  # plumbing, not knobs: the slice macros equal the dispatch window
+                 "openai_audit_slice_latest",  # plumbing, not knobs: the slice macros equal the dispatch window
+                 ACTOR_FIELDS_MACRO, ELEVATE_MACRO}  # every detection's closing macros (README, not per row)
 
 
 def event_types(d: Mapping[str, Any]) -> str:
@@ -330,7 +356,7 @@ def knobs(d: Mapping[str, Any]) -> str:
     if "openai_audit_business_hours" in macros:
         macros[macros.index("openai_audit_business_hours")] = "openai_audit_business_hours_start/_end/_days"
     defs = {m["name"]: str(m["definition"]) for m in load_yaml("macros.yml")}
-    texts = [d["search"]] + [defs.get(m, "") for m in re.findall(r"`(\w+)`", d["search"])]  # a macro's lookups too
+    texts = [d["search"]] + [defs.get(m, "") for m in macros]  # a macro's lookups too
     lookups = list(dict.fromkeys(x for t in texts for x in re.findall(r"\blookup (\w+)", t)))
     return ", ".join([f"`{m}`" for m in macros] + [f"lookup `{x}`" for x in lookups]) or "-"
 

@@ -130,3 +130,52 @@ def as_list(v: Optional[Union[str, List[str]]]) -> List[str]:
     if v is None:
         return []
     return v if isinstance(v, list) else [v]
+
+
+# Issue 15: the actor context of a fixture's actors, as the openai_inventory input and the customer's CSV give it.
+CONTEXT_LOOKUPS = ("openai_audit_inventory_users", "openai_audit_inventory_service_accounts",
+                   "openai_audit_inventory_api_keys", "openai_audit_actor_context.csv")
+ACTOR_FIELDS = ("actor_org_role", "actor_scim_managed", "actor_team", "actor_employment_status")
+
+
+def fixture_actors(objs: Sequence[Mapping[str, Any]]) -> Dict[str, Dict[str, str]]:
+    """The `user` value of each event's actor (as the openai_audit_actor macro derives it) -> its user id and email
+    (people) or service account id."""
+    out: Dict[str, Dict[str, str]] = {}
+    for o in objs:
+        actor = o.get("actor") or {}
+        key = actor.get("api_key") or {}
+        person = (actor.get("session") or {}).get("user") or key.get("user")
+        if person:
+            user = person.get("email") or person.get("id")
+            out[user] = {"id": person.get("id", ""), "email": person.get("email", "")}
+        elif (key.get("service_account") or {}).get("id"):
+            out[key["service_account"]["id"]] = {"service_account_id": key["service_account"]["id"]}
+    return out
+
+
+def with_actor_context(lookups: Mapping[str, Sequence[Mapping[str, Any]]], objs: Sequence[Mapping[str, Any]],
+                       employment_status: str = "active", role: str = "owner",
+                       team: str = "platform") -> Dict[str, List[Mapping[str, Any]]]:
+    """A fixture's lookups plus an inventory user record (present, SCIM-managed) for each person acting in ``objs``
+    and a context row for each actor; rows the fixture itself gives for an actor win (they come first and the
+    generated ones for that actor are left out)."""
+    out: Dict[str, List[Mapping[str, Any]]] = {k: list(v) for k, v in lookups.items()}
+    users = out.setdefault("openai_audit_inventory_users", [])
+    context = out.setdefault("openai_audit_actor_context.csv", [])
+    known_ids = {str(r.get("id")) for r in users}
+    known_actors = {str(r.get("actor")).lower() for r in context}
+    for user, ids in fixture_actors(objs).items():
+        if ids.get("id") and ids["id"] not in known_ids:
+            users.append({"id": ids["id"], "email": ids["email"], "role": role, "is_scim_managed": "true",
+                          "status": "present"})
+        if user.lower() not in known_actors:
+            context.append({"actor": user, "team": team, "employment_status": employment_status,
+                            "manager": "manager@corp.example"})
+    return out
+
+
+def elevated(severity: str) -> str:
+    """One level up (openai_audit_elevate_inactive_actor's definition; critical stays critical)."""
+    order = render_detections.SEVERITIES
+    return order[min(order.index(severity) + 1, len(order) - 1)]
