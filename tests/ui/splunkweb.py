@@ -21,11 +21,11 @@ import re
 import secrets
 import threading
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import SplitResult, parse_qs
 
+from fake_splunkd.http_handler import Answer, StandInHandler
 from loopback_http import LoopbackService
 
 LOCALE = "en-US"
@@ -117,44 +117,17 @@ class SplunkWeb(LoopbackService):
             conn.close()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class _Handler(StandInHandler):
     server_version = "SplunkWebStandIn"
     web: SplunkWeb
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def _send(self, status: int, ctype: str, body: bytes, extra: Optional[Dict[str, str]] = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for k, v in (extra or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(body)
-
-    def _handle(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        split = urlsplit(self.path)
-        req = Request(method, split.path, parse_qs(split.query, keep_blank_values=True), dict(self.headers.items()),
+    def answer(self, method: str, url: SplitResult, body: bytes) -> Answer:
+        req = Request(method, url.path, parse_qs(url.query, keep_blank_values=True), dict(self.headers.items()),
                       body)
         self.web.record(req)
-        status, ctype, out, extra = self._answer(req, split.query)
+        status, ctype, out, extra = self._answer(req, url.query)
         req.status, req.response = status, out
-        self._send(status, ctype, out, extra)
+        return status, ctype, out, dict({"Cache-Control": "no-store"}, **extra)
 
     def _answer(self, req: Request, query: str) -> Tuple[int, str, bytes, Dict[str, str]]:
         web, path = self.web, req.path

@@ -18,14 +18,14 @@ import os
 import secrets
 import threading
 import uuid
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import SplitResult, parse_qs, unquote
 
 from loopback_http import LoopbackService
 
 from . import render as R
+from .http_handler import Answer, StandInHandler
 
 SHIM_DIR = Path(__file__).with_name("splunk_shim")
 Reply = Tuple[int, str, bytes]
@@ -57,45 +57,22 @@ class _State:
         self.lock = threading.RLock()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body are two writes: avoid the 40 ms delayed-ACK stall
+class _Handler(StandInHandler):
     server_version = "Splunkd"
     fake: "FakeSplunkd"
 
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def do_GET(self) -> None:
-        self._handle("GET")
-
-    def do_POST(self) -> None:
-        self._handle("POST")
-
-    def do_DELETE(self) -> None:
-        self._handle("DELETE")
-
-    def _handle(self, method: str) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        split = urlsplit(self.path)
-        query = {k: v[-1] for k, v in parse_qs(split.query, keep_blank_values=True).items()}
+    def answer(self, method: str, url: SplitResult, body: bytes) -> Answer:
+        query = {k: v[-1] for k, v in parse_qs(url.query, keep_blank_values=True).items()}
         form: Dict[str, str] = {}
-        ctype = self.headers.get("Content-Type", "")
-        if raw and "json" not in ctype:
-            form = {k: v[-1] for k, v in parse_qs(raw.decode("utf-8"), keep_blank_values=True).items()}
+        if body and "json" not in self.headers.get("Content-Type", ""):
+            form = {k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
         params = {k: ("<redacted>" if "password" in k else v) for k, v in dict(query, **form).items()}
-        self.fake.requests.append((method, split.path, params))
-        status, ctype_out, body = self.fake._dispatch(method, split.path, query, form, raw,
-                                                      self.headers.get("Authorization", ""))
-        self.send_response(status)
-        self.send_header("Content-Type", ctype_out)
-        self.send_header("Content-Length", str(len(body)))
+        self.fake.requests.append((method, url.path, params))
+        status, ctype, out = self.fake._dispatch(method, url.path, query, form, body,
+                                                 self.headers.get("Authorization", ""))
         # splunklib closes its connection before reading unless told keep-alive: say which one it is
         wants_close = self.headers.get("Connection", "").lower() == "close"
-        self.send_header("Connection", "close" if wants_close else "Keep-Alive")
-        self.end_headers()
-        self.wfile.write(body)
+        return status, ctype, out, {"Connection": "close" if wants_close else "Keep-Alive"}
 
 
 class FakeSplunkd(LoopbackService):
