@@ -11,7 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 ROOT = Path(__file__).resolve().parent.parent
 VIEWS_DIR = ROOT / "package" / "default" / "data" / "ui" / "views"
@@ -105,3 +105,13 @@ def substitute(query: str, tokens: Optional[Mapping[str, str]] = None) -> str:
         return values[m.group(1)]
 
     return TOKEN_RE.sub(repl, query)
+
+
+def data_source_search(defn: Mapping[str, Any], ds_id: str,
+                       tokens: Optional[Mapping[str, str]] = None) -> Tuple[str, str, str]:
+    """What the dashboard runs for one data source: (SPL, earliest, latest), the query with the inputs' default
+    tokens (``tokens`` override them) substituted, over the time picker's default range."""
+    values = default_tokens(defn)
+    values.update(tokens or {})
+    earliest, latest = time_range(defn)
+    return substitute(queries(defn)[ds_id], values), earliest, latest

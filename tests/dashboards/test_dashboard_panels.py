@@ -50,12 +50,8 @@ def run(engine: Engine, events: list, dashboard: str, ds_id: str, tokens: Option
         now: int = NOW) -> List[Dict[str, Any]]:
     """Run one data source as the dashboard would: its query from the XML, default tokens (overridable) and the
     time picker's default range."""
-    defn = dd.definition(dashboard)
-    values = dd.default_tokens(defn)
-    values.update(tokens or {})
-    earliest, latest = dd.time_range(defn)
-    return engine.search(dd.substitute(dd.queries(defn)[ds_id], values), events, now=now,
-                         earliest=earliest, latest=latest)
+    spl, earliest, latest = dd.data_source_search(dd.definition(dashboard), ds_id, tokens)
+    return engine.search(spl, events, now=now, earliest=earliest, latest=latest)
 
 
 def num(row: Mapping[str, Any], field: str) -> float:

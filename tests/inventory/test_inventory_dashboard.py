@@ -1,39 +1,22 @@
 """Issue 15 §4: every panel search of the inventory dashboard (read from the shipped XML, default tokens and time
 range) runs in the offline engine over KV records made from a real snapshot of the simulator's inventory (the
-input's own collect + merge) and returns what that inventory implies."""
+input's own collect + merge, through tools/dashboard_demo.inventory_snapshot) and returns what that inventory
+implies."""
 from __future__ import annotations
 
-import csv
 from typing import Any, Dict, List
 
 import pytest
 from splsim import Engine
-from splsim.conf import read_conf
 
 import dashboard_defs as dd
-from oai_audit.client import ApiClient
+import dashboard_demo as demo
 from oai_audit.events import to_raw
-from oai_audit.inventory import collect
-from oai_audit.inventory_snapshot import COLLECTION_OF, collection_name, merge
 from oai_sim.inventory import Inventory
-from oai_sim.server import Simulator
 
 VIEW = "openai_audit_inventory"
 NOW = 1_795_000_000
 DAY = 86400
-KEY = "sk-admin-dashboard-test"
-
-
-def _records(inv: Inventory, at: int, previous: Dict[str, List[Dict[str, Any]]]) -> Dict[str, List[Dict[str, Any]]]:
-    with Simulator([], admin_key=KEY, inventory=inv) as sim, ApiClient(sim.base_url, KEY) as api:
-        results = collect(api)
-    out: Dict[str, List[Dict[str, Any]]] = {}
-    for name, res in results.items():
-        assert res.complete, res.message
-        coll = collection_name(name)
-        records, _ = merge(name, res.objects, previous.get(coll, []), "acc", at, f"s{at}")
-        out.setdefault(coll, []).extend(records)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -42,23 +25,13 @@ def setup(tmp_path_factory):
     keys = [k for ks in inv.project_keys.values() for k in ks]
     keys[0]["last_used_at"] = NOW - 5 * DAY  # recently used: not idle
     keys[1]["last_used_at"] = NOW - 89 * DAY
-    first = _records(inv, NOW - 3 * DAY, {})
+    first = demo.inventory_snapshot(inv, NOW - 3 * DAY, {}, "acc")
     gone = inv.users[6]
     inv.remove_user(gone["id"])
-    second = _records(inv, NOW - 2 * DAY, first)
-    tmp = tmp_path_factory.mktemp("kv")
-    transforms = read_conf(str(dd.ROOT / "package" / "default" / "transforms.conf"))
-    extra = {}
-    for coll in {collection_name(n) for n in COLLECTION_OF}:
-        header = [c for c in transforms[coll]["fields_list"].split(",")]
-        path = tmp / f"{coll}.csv"
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            w = csv.DictWriter(fh, fieldnames=header, extrasaction="ignore")
-            w.writeheader()
-            w.writerows({k: ("" if v is None else str(v).lower() if isinstance(v, bool) else v)
-                         for k, v in r.items()} for r in second.get(coll, []))
-        extra[coll] = str(path)
-    return inv, gone, Engine(app_dir=str(dd.ROOT / "package"), extra_lookups=extra), keys
+    second = demo.inventory_snapshot(inv, NOW - 2 * DAY, first, "acc")
+    app_dir = dd.ROOT / "package"
+    lookups = demo.lookup_files(second, tmp_path_factory.mktemp("kv"), app_dir)
+    return inv, gone, Engine(app_dir=str(app_dir), extra_lookups=lookups), keys
 
 
 def _audit(engine: Engine, gone: Dict[str, Any], minutes_ago: int) -> list:
@@ -71,10 +44,8 @@ def _audit(engine: Engine, gone: Dict[str, Any], minutes_ago: int) -> list:
 
 
 def run(engine: Engine, ds_id: str, events: list = ()) -> List[Dict[str, Any]]:
-    defn = dd.definition(VIEW)
-    earliest, latest = dd.time_range(defn)
-    return engine.search(dd.substitute(dd.queries(defn)[ds_id], dd.default_tokens(defn)), list(events), now=NOW,
-                         earliest=earliest, latest=latest)
+    spl, earliest, latest = dd.data_source_search(dd.definition(VIEW), ds_id)
+    return engine.search(spl, list(events), now=NOW, earliest=earliest, latest=latest)
 
 
 def test_view_is_dashboard_studio_and_every_panel_has_a_search():
