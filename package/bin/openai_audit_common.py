@@ -5,7 +5,7 @@ import logging
 import os
 import ssl
 from dataclasses import dataclass
-from typing import Any, Dict, Optional, Tuple, Type, TypeVar, Union
+from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlsplit
 
 from solnlib import conf_manager, log
@@ -14,9 +14,11 @@ from splunklib import binding
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.account import ADVANCED_STANZA, custom_url_allowed
-from oai_audit.checkpoint import COLLECTION, STREAMS, FileStore, MirroredStore, checkpoint_key, parse_stored
+from oai_audit.checkpoint import (
+    COLLECTION, KV_SAVE_EVERY, STREAMS, FileStore, MirroredStore, checkpoint_key, parse_stored,
+)
 from oai_audit.client import ApiClient, make_verify
-from oai_audit.errors import ConfigError
+from oai_audit.errors import CollectorError, ConfigError
 from oai_audit.proxy import proxy_url_from_settings
 from oai_audit.redact import Redactor
 from oai_audit.retry import RetryPolicy
@@ -142,8 +144,9 @@ class KVStore(KVStoreCheckpointer):
 
 def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Optional[str],
                logger: logging.Logger) -> MirroredStore:
-    """KV store checkpoints (mirrored to files in checkpoint_dir); file only when the KV store is unavailable
-    (probed once, so a heavy forwarder without KV store does not pay solnlib's retry back-off every run)."""
+    """KV store checkpoints (mirrored to files in checkpoint_dir, saved after every page; the KV copy every
+    KV_SAVE_EVERY s and at the end of the run); file only when the KV store is unavailable (probed once, so a
+    heavy forwarder without KV store does not pay solnlib's retry back-off every run)."""
     mirror = FileStore(checkpoint_dir or default_checkpoint_dir())
     problem = kv_store_problem(session_key, server_uri)
     primary = None
@@ -154,13 +157,63 @@ def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Opti
             problem = f"{type(exc).__name__}: {exc}"
     if problem is not None:
         logger.warning("KV store unavailable (%s); using file checkpoints in %s", problem, mirror.directory)
-    return MirroredStore(primary, mirror, warn=logger.warning)
+    return MirroredStore(primary, mirror, warn=logger.warning, primary_every=KV_SAVE_EVERY)
 
 
-def split_name(input_name: str) -> Tuple[str, str]:
+def split_name(input_name: str, scheme: str = INPUT_SCHEME) -> Tuple[str, str]:
     """('openai_audit://x' or 'x') -> ('openai_audit://x', 'x')."""
     short = input_name.split("://", 1)[-1]
-    return f"{INPUT_SCHEME}://{short}", short
+    return f"{scheme}://{short}", short
+
+
+@dataclass(frozen=True)
+class InputRun:
+    """One stanza of a modular input being run: its names, fields, splunkd access and logger."""
+
+    full_name: str
+    name: str
+    item: Dict[str, Any]
+    metadata: Mapping[str, Any]
+    logger: logging.Logger
+    event_writer: Any  # splunklib.modularinput.EventWriter
+
+    @property
+    def session_key(self) -> str:
+        return str(self.metadata["session_key"])
+
+    @property
+    def server_uri(self) -> Optional[str]:
+        return self.metadata.get("server_uri")
+
+
+Prepare = Callable[[InputRun], Callable[[], None]]
+
+
+def stream_inputs(inputs: Any, event_writer: Any, scheme: str, logger_prefix: str, prepare: Prepare) -> None:
+    """The shell both modular inputs run their stanzas in (``inputs``: splunklib's InputDefinition): per stanza
+    its own logger at the add-on's log level and solnlib's start/end messages (UCC's monitoring dashboard reads
+    them); ``prepare`` reads and checks the stanza's configuration and returns the collection to run: a
+    ConfigError or OSError it raises (splunkd unreachable included) is reported as a configuration error and
+    nothing is collected. No exception reaches the next stanza."""
+    for input_name, item in inputs.inputs.items():
+        full_name, name = split_name(input_name, scheme)
+        logger = logger_for_input(logger_prefix + name)
+        run = InputRun(full_name, name, item, inputs.metadata, logger, event_writer)
+        try:
+            setup_logging(run.session_key, run.server_uri, logger)
+            log.modular_input_start(logger, full_name)
+            try:
+                collect: Optional[Callable[[], None]] = prepare(run)
+            except (ConfigError, OSError) as exc:
+                log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
+                collect = None
+            if collect is not None:
+                collect()
+            log.modular_input_end(logger, full_name)
+        except CollectorError as exc:
+            log.log_exception(logger, exc, "IngestionError", full_msg=False, msg_before=f"input={name}:")
+        except Exception as exc:  # never let one input's bug kill the others
+            log.log_exception(logger, exc, "IngestionError", msg_before=f"input={name}:")
 
 
 def delete_checkpoints(session_key: str, input_name: str, account: str, server_uri: Optional[str] = None,

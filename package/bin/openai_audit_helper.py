@@ -12,25 +12,29 @@ import logging
 import time
 from dataclasses import dataclass
 from xml.sax.saxutils import escape as xml_escape
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Callable, List, Mapping, Optional
 
-from solnlib import log
-from splunklib import modularinput as smi
+from oai_audit.lean_import import skip_solnlib_init
 
-from oai_audit import SOURCETYPE, redact
-from oai_audit.client import AuditLogClient
-from oai_audit.errors import (
-    AuthError, CollectorError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TlsError,
+skip_solnlib_init()  # before the first solnlib import: see oai_audit/lean_import.py
+
+from solnlib import log  # noqa: E402
+from splunklib import modularinput as smi  # noqa: E402
+
+from oai_audit import INPUT_SCHEME, SOURCETYPE, redact  # noqa: E402
+from oai_audit.client import AuditLogClient  # noqa: E402
+from oai_audit.errors import (  # noqa: E402
+    AuthError, ConfigError, ForbiddenError, ProtocolError, RetryBudgetExhausted, TlsError,
     TransientError,
 )
-from oai_audit.events import event_time, to_raw
-from oai_audit.poller import (
-    DEFAULT_OVERLAP, MAX_OVERLAP, MIN_OVERLAP, PollConfig, StreamResult, run, stream_specs,
+from oai_audit.events import event_time, to_raw  # noqa: E402
+from oai_audit.poller import (  # noqa: E402
+    DEFAULT_OVERLAP, MAX_OVERLAP, MIN_OVERLAP, PollConfig, StreamResult, run as run_streams, stream_specs,
 )
-from oai_audit.proxy import is_true, redact_url
-from oai_audit.shutdown import stop_on_sigterm
-from oai_audit.validation import parse_seconds, parse_start_date, validate_index
-from openai_audit_common import logger_for_input, open_store, read_connection, setup_logging, split_name
+from oai_audit.proxy import is_true, redact_url  # noqa: E402
+from oai_audit.shutdown import stop_on_sigterm  # noqa: E402
+from oai_audit.validation import parse_seconds, parse_start_date, validate_index  # noqa: E402
+from openai_audit_common import Connection, InputRun, open_store, read_connection, stream_inputs  # noqa: E402
 
 DEFAULT_START_DAYS = 7
 DEFAULT_INTERVAL = 300
@@ -146,48 +150,33 @@ def _report(logger: logging.Logger, res: StreamResult, input_name: str, account:
         log.log_exception(logger, err, "IngestionError", full_msg=False, msg_before=before)
 
 
-def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dict[str, Any],
-               event_writer: smi.EventWriter, logger: logging.Logger) -> None:
-    session_key = metadata["session_key"]
-    server_uri = metadata.get("server_uri")
-    setup_logging(session_key, server_uri, logger)
-    log.modular_input_start(logger, full_name)
+def _prepare(run: InputRun) -> Callable[[], None]:
+    """Check the stanza and read its account (ConfigError/OSError: nothing is collected); returns the run."""
+    settings = input_settings(run.item, time.time())
+    account_name = str(run.item.get("account") or "")
+    conn = read_connection(run.session_key, account_name, run.server_uri)
+    redact.install(run.logger.handlers, conn.redactor)  # lib_logger shares these handlers
+    return lambda: _collect(run, settings, account_name, conn)
 
-    account_name = str(item.get("account") or "")
-    try:
-        settings = input_settings(item, time.time())
-        conn = read_connection(session_key, account_name, server_uri)
-        redact.install(logger.handlers, conn.redactor)  # lib_logger shares these handlers
-    except (ConfigError, OSError) as exc:
-        log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
-        log.modular_input_end(logger, full_name)
-        return
 
+def _collect(run: InputRun, settings: InputSettings, account_name: str, conn: Connection) -> None:
+    logger, name, item = run.logger, run.name, run.item
     specs = stream_specs(split_list(item.get("event_types")), split_list(item.get("project_ids")),
                          is_true(item.get("include_tenant", "0")), warn=logger.warning)
-    store = open_store(session_key, server_uri, metadata.get("checkpoint_dir"), logger)
+    store = open_store(run.session_key, run.server_uri, run.metadata.get("checkpoint_dir"), logger)
     logger.info("polling input=%s account=%s base_url=%s proxy=%s streams=%s", name, account_name, conn.base_url,
                 redact_url(conn.proxy) or "none", ",".join(s.name for s in specs))
     index = settings.index
-    sink = EventWriterSink(event_writer, index, full_name)
+    sink = EventWriterSink(run.event_writer, index, run.full_name)
     cfg = PollConfig(start=settings.start, overlap=settings.overlap, max_seconds=settings.run_seconds)
     with conn.client(AuditLogClient, settings.interval) as client, stop_on_sigterm() as stop:
-        results = run(client, specs, store, sink, cfg, input_name=name, account=account_name, stop=stop)
+        results = run_streams(client, specs, store, sink, cfg, input_name=name, account=account_name, stop=stop)
     for res in results:
         if not res.skipped:
             _report(logger, res, name, account_name)
-    log.events_ingested(logger, full_name, SOURCETYPE, sum(r.events for r in results), index,
+    log.events_ingested(logger, run.full_name, SOURCETYPE, sum(r.events for r in results), index,
                         account=account_name)
-    log.modular_input_end(logger, full_name)
 
 
 def stream_events(inputs: smi.InputDefinition, event_writer: smi.EventWriter) -> None:
-    for input_name, item in inputs.inputs.items():
-        full_name, name = split_name(input_name)
-        logger = logger_for_input(name)
-        try:
-            _run_input(inputs.metadata, full_name, name, item, event_writer, logger)
-        except CollectorError as exc:
-            log.log_exception(logger, exc, "IngestionError", full_msg=False, msg_before=f"input={name}:")
-        except Exception as exc:  # never let one input's bug kill the others
-            log.log_exception(logger, exc, "IngestionError", msg_before=f"input={name}:")
+    stream_inputs(inputs, event_writer, INPUT_SCHEME, "", _prepare)

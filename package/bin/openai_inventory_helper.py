@@ -20,21 +20,25 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
 
-from solnlib import log
-from splunklib import client as splunk_client
-from splunklib import modularinput as smi
+from oai_audit.lean_import import skip_solnlib_init
 
-from oai_audit import ADDON_NAME
-from oai_audit.client import ApiClient
-from oai_audit.errors import AuthError, CollectorError, ConfigError, ForbiddenError
-from oai_audit.inventory import ListResult, collect
-from oai_audit.inventory_snapshot import (
+skip_solnlib_init()  # before the first solnlib import: see oai_audit/lean_import.py
+
+from solnlib import log  # noqa: E402
+from splunklib import client as splunk_client  # noqa: E402
+from splunklib import modularinput as smi  # noqa: E402
+
+from oai_audit import ADDON_NAME  # noqa: E402
+from oai_audit.client import ApiClient  # noqa: E402
+from oai_audit.errors import AuthError, ForbiddenError  # noqa: E402
+from oai_audit.inventory import ListResult, collect  # noqa: E402
+from oai_audit.inventory_snapshot import (  # noqa: E402
     IDENTITIES_COLLECTION, KIND_OF, collection_name, event_of, identities, merge,
 )
-from oai_audit.proxy import redact_url
-from openai_audit_common import logger_for_input, read_connection, setup_logging, splunkd_parts
+from oai_audit.proxy import redact_url  # noqa: E402
+from openai_audit_common import Connection, InputRun, read_connection, splunkd_parts, stream_inputs  # noqa: E402
 
 SCHEME = "openai_inventory"
 SOURCETYPE = "openai:inventory"
@@ -130,21 +134,17 @@ def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer:
     return written
 
 
-def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dict[str, Any],
-               event_writer: smi.EventWriter, logger: logging.Logger) -> None:
-    session_key = metadata["session_key"]
-    server_uri = metadata.get("server_uri")
-    setup_logging(session_key, server_uri, logger)
-    log.modular_input_start(logger, full_name)
-    account = str(item.get("account") or "")
-    index = str(item.get("index") or "default")
-    try:
-        conn = read_connection(session_key, account, server_uri)
-        interval = float(item.get("interval") or DEFAULT_INTERVAL)
-    except (ConfigError, OSError) as exc:
-        log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
-        log.modular_input_end(logger, full_name)
-        return
+def _prepare(run: InputRun) -> Callable[[], None]:
+    """Read the stanza's account (ConfigError/OSError: nothing is collected); returns the snapshot run."""
+    account = str(run.item.get("account") or "")
+    conn = read_connection(run.session_key, account, run.server_uri)
+    interval = float(run.item.get("interval") or DEFAULT_INTERVAL)
+    return lambda: _collect(run, account, conn, interval)
+
+
+def _collect(run: InputRun, account: str, conn: Connection, interval: float) -> None:
+    logger, name = run.logger, run.name
+    index = str(run.item.get("index") or "default")
     at = int(time.time())
     snapshot_id = f"{at}-{uuid.uuid4().hex[:8]}"
     logger.info("inventory snapshot=%s input=%s account=%s base_url=%s proxy=%s", snapshot_id, name, account,
@@ -153,23 +153,14 @@ def _run_input(metadata: Mapping[str, Any], full_name: str, name: str, item: Dic
     with conn.client(ApiClient, interval) as api:
         results = collect(api, on_result=lambda r: _report_list(logger, r, name))
         requests, retries = api.stats.requests, api.stats.retries
-    kv = KVCollections(session_key, server_uri)
-    written = snapshot(results, kv, event_writer, account, index, full_name, at, snapshot_id, logger)
+    kv = KVCollections(run.session_key, run.server_uri)
+    written = snapshot(results, kv, run.event_writer, account, index, run.full_name, at, snapshot_id, logger)
     incomplete = [r.name for r in results.values() if not r.complete]
     logger.info("inventory summary snapshot=%s status=%s lists=%d incomplete=%s events=%d requests=%d retries=%d "
                 "duration=%.3fs", snapshot_id, "error" if incomplete else "ok", len(results),
                 ",".join(incomplete) or "none", written, requests, retries, time.monotonic() - started)
-    log.events_ingested(logger, full_name, SOURCETYPE, written, index, account=account)
-    log.modular_input_end(logger, full_name)
+    log.events_ingested(logger, run.full_name, SOURCETYPE, written, index, account=account)
 
 
 def stream_events(inputs: smi.InputDefinition, event_writer: smi.EventWriter) -> None:
-    for input_name, item in inputs.inputs.items():
-        short = input_name.split("://", 1)[-1]
-        logger = logger_for_input(f"inventory_{short}")
-        try:
-            _run_input(inputs.metadata, f"{SCHEME}://{short}", short, item, event_writer, logger)
-        except CollectorError as exc:
-            log.log_exception(logger, exc, "IngestionError", full_msg=False, msg_before=f"input={short}:")
-        except Exception as exc:  # never let one input's bug kill the others
-            log.log_exception(logger, exc, "IngestionError", msg_before=f"input={short}:")
+    stream_inputs(inputs, event_writer, SCHEME, "inventory_", _prepare)

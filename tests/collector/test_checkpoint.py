@@ -159,6 +159,83 @@ def test_mirrored_store_falls_back_to_file_when_kv_fails(tmp_path):
     assert Checkpoint(store2, "k", lambda: 5).load().seq == 2
 
 
+class CountingStore(MemoryStore):
+    def __init__(self):
+        super().__init__()
+        self.writes = []
+
+    def update(self, key, record):
+        self.writes.append(json.loads(record)["seq"])
+        super().update(key, record)
+
+
+def _throttled(tmp_path, kv, every=10.0):
+    clock = [100.0]
+    store = MirroredStore(kv, FileStore(str(tmp_path)), primary_every=every, clock=lambda: clock[0])
+    return store, clock
+
+
+def test_under_the_lock_the_kv_copy_is_saved_every_n_seconds_and_when_the_lock_is_released(tmp_path):
+    """The file copy after every page, the KV copy at most every ``primary_every`` s and at the end of the run
+    (our design: README "Checkpoints"); the newest record wins on read, so resuming uses the file's."""
+    kv = CountingStore()
+    store, clock = _throttled(tmp_path, kv)
+    cp = Checkpoint(store, "k", lambda: 5)
+    st = State(next_gte=1)
+    with store.lock("k"):
+        for _ in range(25):  # 25 pages, 1 s apart
+            cp.save(st)
+            clock[0] += 1.0
+        assert kv.writes == [11, 21]  # 10 s and 20 s after the run took the lock
+        assert store.get("k")["seq"] == 25  # read prefers the file copy, which is never behind
+        assert FileStore(str(tmp_path)).get("k")["seq"] == 25
+    assert kv.writes == [11, 21, 25]  # the lagging KV copy is saved before the lock is released
+    assert kv.get("k")["seq"] == 25
+
+
+def test_the_kv_copy_is_saved_when_the_run_ends_with_an_error(tmp_path):
+    kv = CountingStore()
+    store, _ = _throttled(tmp_path, kv)
+    with pytest.raises(RuntimeError):
+        with store.lock("k"):
+            Checkpoint(store, "k", lambda: 5).save(State(next_gte=1))
+            raise RuntimeError("run failed after a page")
+    assert kv.writes == [1]
+
+
+def test_without_a_working_mirror_every_save_goes_to_the_kv_store(tmp_path):
+    kv = CountingStore()
+    warnings = []
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the checkpoint directory should be")
+    store = MirroredStore(kv, FileStore(str(blocked)), warn=warnings.append, primary_every=10.0,
+                          clock=lambda: 100.0)
+    store._lock_store = MemoryStore()  # the lock itself lives elsewhere in this test
+    cp = Checkpoint(store, "k", lambda: 5)
+    st = State(next_gte=1)
+    with store.lock("k"):
+        for _ in range(3):
+            cp.save(st)
+    assert kv.writes == [1, 2, 3]
+    assert len(warnings) == 1 and "KV store checkpoint only" in warnings[0]
+
+
+def test_outside_a_lock_and_by_default_every_save_goes_to_both(tmp_path):
+    kv = CountingStore()
+    store, _ = _throttled(tmp_path, kv)
+    cp, st = Checkpoint(store, "k", lambda: 5), State(next_gte=1)
+    cp.save(st)
+    cp.save(st)
+    kv2 = CountingStore()
+    os.makedirs(str(tmp_path / "d"))
+    default = MirroredStore(kv2, FileStore(str(tmp_path / "d")))
+    cp2, st2 = Checkpoint(default, "k", lambda: 5), State(next_gte=1)
+    with default.lock("k"):
+        cp2.save(st2)
+        cp2.save(st2)
+    assert kv.writes == [1, 2] and kv2.writes == [1, 2]
+
+
 def test_dedup_keeps_only_ids_at_or_after_the_boundary_and_is_capped():
     seen = SeenIds({f"id{i}": 100 + i for i in range(10)})
     assert seen.pruned(108) == SeenIds({"id8": 108, "id9": 109})

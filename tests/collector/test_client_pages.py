@@ -55,3 +55,33 @@ def test_a_generic_item_needs_a_string_id_but_audit_items_are_left_to_the_poller
             assert a.fetch([]).data == bad
     assert isinstance(err.value.last, MalformedResponse)
     assert srv.requests[-1].path == "/v1/organization/audit_logs"
+
+
+@pytest.mark.parametrize("status", [200, 401])
+def test_a_read_response_is_freed_when_the_call_returns_without_the_cyclic_gc(status: int) -> None:
+    """httpx 0.28's Client links each response and its stream in a reference cycle (``response.stream`` is a
+    BoundSyncStream holding the response: httpx/_client.py), so without ``release`` a page's body stays alive
+    until a full garbage collection: 4 MiB of the input's peak RSS in benchmarks/bench_collector.py [3].
+    With the cyclic GC off, the response must be gone as soon as get_page_once returns or raises."""
+    import gc
+    import weakref
+
+    def answer(ex: Exchange) -> None:
+        if status == 200:
+            ex.json(list_page(USERS, has_more=False))
+        else:
+            ex.json({"error": {"message": "Incorrect API key provided"}}, 401)
+
+    refs: list = []
+    with HostileServer(answer) as srv, _client(srv.base_url) as c:
+        c._http.event_hooks["response"].append(lambda r: refs.append(weakref.ref(r)))
+        gc.disable()
+        try:
+            try:
+                page = c.get_page_once("/organization/users", [("limit", "100")])
+                assert page.data == USERS
+            except AuthError:
+                assert status == 401
+            assert len(refs) == 1 and refs[0]() is None, "the httpx.Response outlived the call (reference cycle)"
+        finally:
+            gc.enable()

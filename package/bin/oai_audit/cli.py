@@ -6,7 +6,7 @@ import logging
 import os
 import sys
 import time
-from typing import Any, List, Mapping, Optional, Sequence, TextIO
+from typing import Any, Optional, Sequence, TextIO
 from urllib.parse import unquote, urlsplit
 
 from . import __version__, redact
