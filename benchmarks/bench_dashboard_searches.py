@@ -49,8 +49,7 @@ def main() -> int:
               + ", ".join(f"{coll} {len(rows)}" for coll, rows in sorted(records.items())))
         audit = demo.audit_events(demo.audit_objects(NOW, n=args.events))
         raws = audit + demo.collector_logs(NOW, audit) + demo.detection_events(NOW, with_es=True)
-        events = [engine.make_event(e.raw, sourcetype=e.sourcetype, source=e.source, index=e.index, host=e.host,
-                                    time=e.time) for e in raws]
+        events = demo.engine_events(engine, raws)
         print(f"{len(audit)} audit events, {len(raws) - len(audit)} log/scheduler/notable events")
         grand, count, empty = 0.0, 0, []
         for name in dd.DASHBOARDS:

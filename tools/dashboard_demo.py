@@ -17,7 +17,7 @@ import random
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Sequence
 
 import httpx
 from solnlib import log as solnlib_log
@@ -258,6 +258,13 @@ def lookup_files(records: Records, directory: Path, app_dir: Path) -> Dict[str, 
                               for k, v in r.items()} for r in rows)
         out[coll] = str(path)
     return out
+
+
+def engine_events(engine: Any, raws: Iterable[RawEvent]) -> List[Any]:
+    """``raws`` as events of a splsim ``Engine`` (``make_event`` with each one's time, index, sourcetype, source and
+    host)."""
+    return [engine.make_event(e.raw, sourcetype=e.sourcetype, source=e.source, index=e.index, host=e.host,
+                              time=e.time) for e in raws]
 
 
 def dataset(now: Optional[int] = None, with_es: bool = True) -> Dict[str, List[RawEvent]]:

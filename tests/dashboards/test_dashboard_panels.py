@@ -36,14 +36,9 @@ def data(objs: List[Dict[str, Any]]) -> Dict[str, List[demo.RawEvent]]:
             "detections": demo.detection_events(NOW, with_es=True)}
 
 
-def _events(engine: Engine, raws: Sequence[demo.RawEvent]) -> list:
-    return [engine.make_event(e.raw, sourcetype=e.sourcetype, source=e.source, index=e.index, host=e.host,
-                              time=e.time) for e in raws]
-
-
 @pytest.fixture(scope="module")
 def events(engine: Engine, data: Dict[str, List[demo.RawEvent]]) -> list:
-    return _events(engine, [e for kind in data.values() for e in kind])
+    return demo.engine_events(engine, [e for kind in data.values() for e in kind])
 
 
 def run(engine: Engine, events: list, dashboard: str, ds_id: str, tokens: Optional[Mapping[str, str]] = None,
@@ -171,11 +166,11 @@ def test_detections_with_es_and_without(engine: Engine, events: list, data: dict
     assert num(by_name["OpenAI Audit - Admin API Key Created - Rule"], "firings") == 3
     assert num(by_name["OpenAI Audit - Admin API Key Created - Rule"], "results") == 3
     # no ES: the scheduler's record still shows what fired
-    no_es = _events(engine, data["audit"] + demo.detection_events(NOW, with_es=False))
+    no_es = demo.engine_events(engine, data["audit"] + demo.detection_events(NOW, with_es=False))
     rows = run(engine, no_es, "openai_audit_overview", "ds_detections")
     assert [r["detection"] for r in rows] == ["OpenAI Audit - Admin API Key Created - Rule"]
     # nothing fired (or nothing enabled): an empty table, not an error
-    assert run(engine, _events(engine, data["audit"]), "openai_audit_overview", "ds_detections") == []
+    assert run(engine, demo.engine_events(engine, data["audit"]), "openai_audit_overview", "ds_detections") == []
 
 
 def test_account_and_input_filters(engine: Engine, events: list, data: dict) -> None:
@@ -297,7 +292,7 @@ def test_alert_ignores_auth_failures_before_a_success(engine: Engine, data: dict
     spec = demo.InputSpec("flaky_org", "flaky_account", healthy=False)
     bad = [e for e in demo.collector_logs(NOW - 3600, [], [spec], hours=1)][:12]
     good = demo.collector_logs(NOW, [], [demo.InputSpec("flaky_org", "flaky_account")], hours=1)
-    fired = _alert(engine, _events(engine, bad + good), NOW)
+    fired = _alert(engine, demo.engine_events(engine, bad + good), NOW)
     assert fired == {}, json.dumps(fired)
 
 

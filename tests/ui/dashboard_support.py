@@ -24,9 +24,7 @@ HEADER_PX = 140  # inputs bar and margins above the grid
 
 def demo_events(app_dir: Path, now: int) -> List[Any]:
     """The demo data set (tools/dashboard_demo) as splsim events."""
-    engine = Engine(app_dir=str(app_dir))
-    return [engine.make_event(e.raw, sourcetype=e.sourcetype, source=e.source, index=e.index, host=e.host,
-                              time=e.time) for kind in demo.dataset(now).values() for e in kind]
+    return demo.engine_events(Engine(app_dir=str(app_dir)), [e for kind in demo.dataset(now).values() for e in kind])
 
 
 @contextlib.contextmanager
