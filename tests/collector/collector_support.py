@@ -56,7 +56,8 @@ def make_client(base_url: str, *, key: str = KEY, timeout: float = 5.0, budget: 
                 sleep: Optional[RecordingSleep] = None) -> AuditLogClient:
     return AuditLogClient(base_url, key, timeout=httpx.Timeout(timeout),
                           policy=RetryPolicy(base=0.01, max_delay=0.05, budget=budget),
-                          sleep=sleep if sleep is not None else RecordingSleep(), stats=Stats())
+                          sleep=sleep if sleep is not None else RecordingSleep(), stats=Stats(),
+                          wall_clock=lambda: float(NOW))
 
 
 def poll(base_url: str, store: MemoryStore, sink: ListSink, *, start: int, event_types: Iterable[str] = (),

@@ -227,13 +227,10 @@ def _is_tls_verification_failure(exc: BaseException) -> bool:
 
 @dataclass
 class Stats:
-    """Counters of one run, shared by the client and the poller."""
+    """Request counters of one client (the poller counts pages, events and duplicates per stream itself)."""
 
     requests: int = 0
     retries: int = 0
-    pages: int = 0
-    events: int = 0
-    duplicates: int = 0
 
 
 class ApiClient:
@@ -244,11 +241,15 @@ class ApiClient:
                  policy: Optional[RetryPolicy] = None, stats: Optional[Stats] = None,
                  sleep: Callable[[float], None] = time.sleep,
                  clock: Callable[[], float] = time.monotonic, deadline: float = DEFAULT_DEADLINE,
-                 max_body: int = MAX_BODY, redactor: Optional[Redactor] = None) -> None:
+                 max_body: int = MAX_BODY, redactor: Optional[Redactor] = None,
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        """``clock`` (monotonic) times the retry budget and request deadlines; ``wall_clock`` (epoch seconds)
+        turns an HTTP-date ``Retry-After`` into a delay."""
         self.policy = policy or RetryPolicy()
         self.stats = stats if stats is not None else Stats()
         self._sleep = sleep
         self._clock = clock
+        self._wall_clock = wall_clock
         self.redactor = redactor if redactor is not None else Redactor([api_key])
         self._http = httpx.Client(
             base_url=base_url.rstrip("/"), timeout=timeout, trust_env=False,
@@ -295,7 +296,7 @@ class ApiClient:
 
     def _page_of(self, response: httpx.Response, item_ok: Optional[ItemCheck]) -> Page:
         if response.status_code != 200:
-            raise error_for_response(response, redactor=self.redactor)
+            raise error_for_response(response, now=self._wall_clock(), redactor=self.redactor)
         if not self.redactor.in_bytes(response.content):
             return parse_page(response, item_ok)
         page = parse_page(response, item_ok)  # a configured secret in the answer: never followed nor written
