@@ -43,23 +43,32 @@ def conf_manager_for(session_key: str, conf: str, server_uri: Optional[str]) -> 
                                     **splunkd_parts(server_uri))
 
 
-def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[str]) -> Dict[str, Any]:
-    """A stanza with its encrypted fields decrypted; {} if the conf file or stanza does not exist."""
+Stanzas = Dict[str, Dict[str, Any]]
+
+
+def read_conf(session_key: str, conf: str, server_uri: Optional[str]) -> Stanzas:
+    """Every stanza of the add-on's conf file, encrypted fields decrypted; {} if the file does not exist. One
+    conf read and one storage/passwords read, however many stanzas are used."""
     try:
         stanzas = conf_manager_for(session_key, conf, server_uri).get_conf(conf).get_all(only_current_app=True)
     except conf_manager.ConfManagerException:
         return {}
-    return dict(stanzas.get(stanza) or {})
+    return {name: dict(fields or {}) for name, fields in stanzas.items()}
+
+
+def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[str]) -> Dict[str, Any]:
+    """A stanza with its encrypted fields decrypted; {} if the conf file or stanza does not exist."""
+    return read_conf(session_key, conf, server_uri).get(stanza, {})
 
 
 def logger_for_input(input_name: str) -> logging.Logger:
     return log.Logs().get_logger(f"{ADDON_NAME.lower()}_{input_name}")
 
 
-def setup_logging(session_key: str, server_uri: Optional[str], logger: logging.Logger) -> None:
-    """The add-on's log level (settings > logging) on the input's logger; the oai_audit modules log through it."""
-    settings_log = read_stanza(session_key, SETTINGS_CONF, "logging", server_uri)
-    level = str(settings_log.get("loglevel") or "INFO").upper()
+def setup_logging(settings: Stanzas, logger: logging.Logger) -> None:
+    """The add-on's log level (``settings``: the settings conf, its stanza logging) on the input's logger; the
+    oai_audit modules log through it."""
+    level = str(settings.get("logging", {}).get("loglevel") or "INFO").upper()
     logger.setLevel(level)
     lib_logger = logging.getLogger("oai_audit")
     lib_logger.handlers = list(logger.handlers)
@@ -89,17 +98,21 @@ class Connection:
                    policy=RetryPolicy.for_interval(interval))
 
 
-def read_connection(session_key: str, account_name: str, server_uri: Optional[str]) -> Connection:
-    """The account's connection settings (key decrypted from storage/passwords); ConfigError when unusable."""
+def read_connection(session_key: str, account_name: str, server_uri: Optional[str],
+                    settings: Optional[Stanzas] = None) -> Connection:
+    """The account's connection settings (key decrypted from storage/passwords); ConfigError when unusable.
+    ``settings``: the settings conf if already read (proxy and advanced stanzas)."""
     account = read_stanza(session_key, ACCOUNT_CONF, account_name, server_uri)
     if not account_name or not account:
         raise ConfigError(f"account '{account_name}' is not configured")
     api_key = str(account.get("api_key") or "")
     if not api_key:
         raise ConfigError(f"account '{account_name}' has no admin API key")
-    proxy_settings = read_stanza(session_key, SETTINGS_CONF, "proxy", server_uri)
+    if settings is None:
+        settings = read_conf(session_key, SETTINGS_CONF, server_uri)
+    proxy_settings = settings.get("proxy", {})
     redactor = Redactor([api_key, proxy_settings.get("proxy_password")])
-    advanced = read_stanza(session_key, SETTINGS_CONF, ADVANCED_STANZA, server_uri)
+    advanced = settings.get(ADVANCED_STANZA, {})
     base_url = validate_base_url(account.get("base_url"), allow_custom=custom_url_allowed(advanced))
     verify = make_verify(True, str(account.get("ca_bundle") or "").strip() or None)
     return Connection(base_url, api_key, verify, proxy_url_from_settings(proxy_settings), redactor)
@@ -176,6 +189,7 @@ class InputRun:
     metadata: Mapping[str, Any]
     logger: logging.Logger
     event_writer: Any  # splunklib.modularinput.EventWriter
+    settings: Stanzas  # the add-on's settings conf (logging, proxy, advanced), read once per stanza run
 
     @property
     def session_key(self) -> str:
@@ -198,9 +212,10 @@ def stream_inputs(inputs: Any, event_writer: Any, scheme: str, logger_prefix: st
     for input_name, item in inputs.inputs.items():
         full_name, name = split_name(input_name, scheme)
         logger = logger_for_input(logger_prefix + name)
-        run = InputRun(full_name, name, item, inputs.metadata, logger, event_writer)
         try:
-            setup_logging(run.session_key, run.server_uri, logger)
+            settings = read_conf(str(inputs.metadata["session_key"]), SETTINGS_CONF, inputs.metadata.get("server_uri"))
+            run = InputRun(full_name, name, item, inputs.metadata, logger, event_writer, settings)
+            setup_logging(settings, logger)
             log.modular_input_start(logger, full_name)
             try:
                 collect: Optional[Callable[[], None]] = prepare(run)

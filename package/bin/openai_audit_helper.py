@@ -154,7 +154,7 @@ def _prepare(run: InputRun) -> Callable[[], None]:
     """Check the stanza and read its account (ConfigError/OSError: nothing is collected); returns the run."""
     settings = input_settings(run.item, time.time())
     account_name = str(run.item.get("account") or "")
-    conn = read_connection(run.session_key, account_name, run.server_uri)
+    conn = read_connection(run.session_key, account_name, run.server_uri, run.settings)
     redact.install(run.logger.handlers, conn.redactor)  # lib_logger shares these handlers
     return lambda: _collect(run, settings, account_name, conn)
 

@@ -16,7 +16,7 @@ from oai_audit.account import ADVANCED_STANZA, check_account, custom_url_allowed
 from oai_audit.errors import ConfigError
 from oai_audit.proxy import proxy_url_from_settings
 from oai_audit.redact import Redactor
-from openai_audit_common import ACCOUNT_CONF, SETTINGS_CONF, read_stanza
+from openai_audit_common import ACCOUNT_CONF, SETTINGS_CONF, read_conf, read_stanza
 
 
 class OpenAIAuditAccountHandler(AdminExternalHandler):
@@ -32,8 +32,8 @@ class OpenAIAuditAccountHandler(AdminExternalHandler):
     def _validate(self, existing):
         session_key = self.getSessionKey()
         saved = read_stanza(session_key, ACCOUNT_CONF, existing, None) if existing else None
-        proxy_settings = read_stanza(session_key, SETTINGS_CONF, "proxy", None)
-        advanced = read_stanza(session_key, SETTINGS_CONF, ADVANCED_STANZA, None)
+        settings = read_conf(session_key, SETTINGS_CONF, None)
+        proxy_settings, advanced = settings.get("proxy", {}), settings.get(ADVANCED_STANZA, {})
         secrets = Redactor([self.payload.get("api_key"), (saved or {}).get("api_key"),
                             proxy_settings.get("proxy_password")])
         try:

@@ -137,7 +137,7 @@ def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer:
 def _prepare(run: InputRun) -> Callable[[], None]:
     """Read the stanza's account (ConfigError/OSError: nothing is collected); returns the snapshot run."""
     account = str(run.item.get("account") or "")
-    conn = read_connection(run.session_key, account, run.server_uri)
+    conn = read_connection(run.session_key, account, run.server_uri, run.settings)
     interval = float(run.item.get("interval") or DEFAULT_INTERVAL)
     return lambda: _collect(run, account, conn, interval)
 

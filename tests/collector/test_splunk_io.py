@@ -7,7 +7,7 @@ import logging
 from fake_splunkd import FakeSplunkd
 
 from oai_audit.checkpoint import COLLECTION, Checkpoint, State, checkpoint_key
-from openai_audit_common import delete_checkpoints, open_store, read_stanza
+from openai_audit_common import delete_checkpoints, open_store, read_conf, read_stanza
 
 
 def test_kv_checkpoint_round_trip_and_delete_on_input_removal(tmp_path):
@@ -34,6 +34,18 @@ def test_read_stanza_decrypts_and_tolerates_missing(tmp_path):
         assert acc["api_key"] == "sk-x" and acc["base_url"] == "https://api.openai.com/v1"
         assert read_stanza(fake.session_key, "ta_openai_audit_account", "nope", fake.uri) == {}
         assert read_stanza(fake.session_key, "ta_openai_audit_settings", "proxy", fake.uri) == {}
+
+
+def test_read_conf_gives_every_stanza_from_one_conf_read():
+    """The input reads the settings conf once per run (logging, proxy, advanced stanzas), not once per stanza."""
+    with FakeSplunkd() as fake:
+        fake.set_conf("ta_openai_audit_settings", "logging", {"loglevel": "DEBUG"})
+        fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})
+        before = len(fake.requests)
+        settings = read_conf(fake.session_key, "ta_openai_audit_settings", fake.uri)
+        conf_reads = [r for r in fake.requests[before:] if "conf-ta_openai_audit_settings" in r[1]]
+    assert settings["logging"]["loglevel"] == "DEBUG" and settings["advanced"]["allow_custom_base_url"] == "1"
+    assert len(conf_reads) == 1, conf_reads
 
 
 def test_kv_store_down_means_file_only_after_a_single_probe(tmp_path):
