@@ -21,10 +21,12 @@ PAGE_LIMIT = 100
 class SimProcess:
     """The simulator (tools/oai_sim) in its own process, so it shares neither our GIL nor our counters."""
 
-    def __init__(self, n: int, start: int, end: int, cache: bool, tenant_n: int = 0, seed: int = 3) -> None:
+    def __init__(self, n: int, start: int, end: int, cache: bool, tenant_n: int = 0, seed: int = 3,
+                 prefetch: bool = False) -> None:
         cmd = [sys.executable, "-m", "oai_sim", "--port", "0", "--events", str(n), "--tenant-events",
                str(tenant_n), "--start", str(start), "--end", str(end), "--admin-key", KEY, "--seed", str(seed)]
-        self.proc = subprocess.Popen(cmd + (["--cache-pages"] if cache else []), cwd=str(ROOT / "tools"),
+        cmd += (["--cache-pages"] if cache else []) + (["--prefetch"] if prefetch else [])
+        self.proc = subprocess.Popen(cmd, cwd=str(ROOT / "tools"),
                                      stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         assert self.proc.stdout is not None
         self.base_url = self.proc.stdout.readline().strip()

@@ -184,3 +184,29 @@ def test_page_cache_serves_identical_pages_and_invalidates_on_add(client):
 def test_blank_cursor_means_no_cursor(sim, client):
     first = client.get(sim.url, params={"limit": 3}).json()
     assert client.get(sim.url, params={"limit": 3, "after": ""}).json() == first
+
+
+def test_prefetch_serves_the_same_bytes_as_rendering_on_request():
+    """--prefetch (benchmarks) only moves page rendering earlier: every answer of a cursor walk, a repeated
+    request and a request after new events are byte-identical to a simulator without it (our simulator's own
+    contract, not the API's)."""
+    def walk(sim: Simulator) -> list:
+        bodies = []
+        with httpx.Client(headers={"Authorization": f"Bearer {KEY}"}) as c:
+            params = {"limit": "7", "effective_at[gte]": str(T0 - 86400)}
+            while True:
+                r = c.get(sim.url, params=params)
+                bodies.append(r.content)
+                body = r.json()
+                if not body["has_more"]:
+                    break
+                params = dict(params, after=body["last_id"])
+            bodies.append(c.get(sim.url, params=params).content)  # the last page again
+            sim.add_events(generate(5, seed=9, start=T0 - 60, end=T0 - 30))
+            bodies.append(c.get(sim.url, params={"limit": "7"}).content)
+        return bodies
+
+    data = Dataset(60, 4, T0 - 3600, T0 - 60)
+    with Simulator(data, admin_key=KEY) as plain, Simulator(data, admin_key=KEY, prefetch=True) as ahead:
+        expected = walk(plain)
+        assert walk(ahead) == expected and len(expected) >= 5  # >= 3 pages of 7, the last again, after adding

@@ -32,6 +32,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     ap.add_argument("--end", type=int, help="latest effective_at (epoch seconds; default now)")
     ap.add_argument("--tenant-events", type=int, help="--events become non-tenant only, plus this many tenant ones")
     ap.add_argument("--cache-pages", action="store_true", help="cache rendered pages (benchmarks; uses memory)")
+    ap.add_argument("--prefetch", action="store_true",
+                    help="render the next page of a cursor while the client reads this one (benchmarks)")
     args = ap.parse_args(argv)
 
     end = args.end if args.end is not None else int(time.time())
@@ -39,7 +41,7 @@ def main(argv: Optional[List[str]] = None) -> int:
     split = args.tenant_events is not None
     sim = Simulator(Dataset(args.events, args.seed, start, end, tenant=False if split else None),
                     admin_key=args.admin_key, port=args.port, tenant_enabled=not args.no_tenant,
-                    cache_pages=args.cache_pages)
+                    cache_pages=args.cache_pages, prefetch=args.prefetch)
     if split and args.tenant_events:
         sim.add_events(Dataset(args.tenant_events, args.seed + 1, start, end, tenant=True))
     sim.start()
