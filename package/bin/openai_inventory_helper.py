@@ -20,7 +20,7 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
 
 from oai_audit.lean_import import skip_solnlib_init
 
@@ -32,12 +32,13 @@ from splunklib import modularinput as smi  # noqa: E402
 
 from oai_audit import ADDON_NAME  # noqa: E402
 from oai_audit.client import ApiClient  # noqa: E402
-from oai_audit.errors import AuthError, ForbiddenError  # noqa: E402
+from oai_audit.errors import AuthError, ConfigError, ForbiddenError  # noqa: E402
 from oai_audit.inventory import ListResult, collect  # noqa: E402
 from oai_audit.inventory_snapshot import (  # noqa: E402
     IDENTITIES_COLLECTION, KIND_OF, collection_name, event_of, identities, merge,
 )
 from oai_audit.proxy import redact_url  # noqa: E402
+from oai_audit.validation import parse_seconds, validate_index  # noqa: E402
 from openai_audit_common import Connection, InputRun, read_connection, splunkd_parts, stream_inputs  # noqa: E402
 
 SCHEME = "openai_inventory"
@@ -71,11 +72,20 @@ class KVCollections:
             data.batch_save(*records[i:i + KV_BATCH])
 
 
+def input_settings(params: Mapping[str, Any]) -> Tuple[int, str]:
+    """(interval, index) of a stanza; ConfigError with a user-facing message for a bad field (the same checks
+    and messages as the audit input's)."""
+    interval = parse_seconds(str(params.get("interval") or "")[:40] or None, "Interval", MIN_INTERVAL, MAX_INTERVAL,
+                             DEFAULT_INTERVAL)
+    return interval, validate_index(params.get("index"))
+
+
 def validate_input(definition: smi.ValidationDefinition) -> None:
-    interval = str(definition.parameters.get("interval") or DEFAULT_INTERVAL).strip()
-    if not interval.isdigit() or not MIN_INTERVAL <= int(interval) <= MAX_INTERVAL:
-        raise ValueError(f"Interval '{interval}' must be a whole number of seconds from {MIN_INTERVAL} to "
-                         f"{MAX_INTERVAL} (default {DEFAULT_INTERVAL}).")
+    """Server-side check when the input is created or edited: the ValueError's message is shown, nothing saved."""
+    try:
+        input_settings(definition.parameters)
+    except ConfigError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def _write_events(event_writer: smi.EventWriter, records: Iterable[Dict[str, Any]], index: str, source: str,
@@ -136,15 +146,14 @@ def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer:
 
 def _prepare(run: InputRun) -> Callable[[], None]:
     """Read the stanza's account (ConfigError/OSError: nothing is collected); returns the snapshot run."""
+    interval, index = input_settings(run.item)
     account = str(run.item.get("account") or "")
     conn = read_connection(run.session_key, account, run.server_uri, run.settings)
-    interval = float(run.item.get("interval") or DEFAULT_INTERVAL)
-    return lambda: _collect(run, account, conn, interval)
+    return lambda: _collect(run, account, conn, interval, index)
 
 
-def _collect(run: InputRun, account: str, conn: Connection, interval: float) -> None:
+def _collect(run: InputRun, account: str, conn: Connection, interval: float, index: str) -> None:
     logger, name = run.logger, run.name
-    index = str(run.item.get("index") or "default")
     at = int(time.time())
     snapshot_id = f"{at}-{uuid.uuid4().hex[:8]}"
     logger.info("inventory snapshot=%s input=%s account=%s base_url=%s proxy=%s", snapshot_id, name, account,

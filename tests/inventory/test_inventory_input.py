@@ -172,3 +172,18 @@ def test_transient_errors_are_retried_with_the_audit_inputs_policy(env):
     assert proc.returncode == 0, proc.stderr
     assert {e["object_kind"] for e in runner.events(proc)} >= {"user", "invite"}
     assert "retries=2" in runner.log_text and "incomplete=none" in runner.log_text
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("index", "Bad Index", "Index 'Bad Index' is not a valid Splunk index name"),
+    ("interval", "0 * * * *", "Interval '0 * * * *' must be a whole number of seconds from 300 to 86400"),
+])
+def test_a_bad_index_or_interval_is_a_configuration_error_and_nothing_is_requested(env, field, value, message):
+    """The inventory input checks its fields as the audit input does (openai_audit_helper.input_settings): one
+    configuration error naming the field, no request, no event, no KV record."""
+    sim, fake, runner = env
+    proc = runner.run(**{field: value})
+    assert proc.returncode == 0, proc.stderr
+    assert runner.events(proc) == [] and sim.requests == []
+    assert runner.records("inventory_users") == {}
+    assert 'exc_l="Configuration Error"' in runner.log_text and message in runner.log_text
