@@ -5,13 +5,12 @@ Every page fails its test on a page error (an uncaught exception in the page) an
 loopback (blocked; only the URLs a test names in ``allowed_blocked`` may be tried)."""
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
 
-from ui_support import APP_DIR, PageGuard, UiStack, open_guarded_page, start_stack
+from ui_support import APP_DIR, PageGuard, UiStack, chromium_path, launch_chromium, open_guarded_page, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -27,11 +26,12 @@ def browser() -> Iterator[Any]:
         from playwright.sync_api import sync_playwright
     except ImportError:
         pytest.fail("Playwright is missing: pip install -r requirements-test.txt (scripts/setup_venvs.sh does)")
-    exe = shutil.which("chromium")
-    if exe is None:
-        pytest.fail("chromium is missing: apt-get install -y chromium (.ci/run does)")
+    try:
+        chromium_path()
+    except FileNotFoundError as exc:
+        pytest.fail(str(exc))
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        b = launch_chromium(pw)
         yield b
         b.close()
 

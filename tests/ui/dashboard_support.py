@@ -18,6 +18,7 @@ from ui_support import UiStack, start_stack
 
 # what a panel shows when its search failed or the page lacks Splunk Web: none may appear
 FAILURE_MARKERS = ("No search results", "Cannot access splunkweb")
+BASEMAP_TILES = "basemaps.cartocdn.com"  # splunk.map's internet basemap: blocked, and allowed to be tried (README)
 CHART_DESC = re.compile(r"with (\d+) [a-z][a-z ]*")
 HEADER_PX = 140  # inputs bar and margins above the grid
 

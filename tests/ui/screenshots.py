@@ -6,7 +6,6 @@ browser tests (nothing leaves loopback: splunk.map's internet basemap stays blan
 """
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 import time
@@ -17,17 +16,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 sys.path[:0] = [str(HERE), str(ROOT / "tools"), str(ROOT / "package" / "bin")]
 
-from dashboard_support import dashboard_stack, open_dashboard, show_tab, tabs  # noqa: E402
+from dashboard_support import BASEMAP_TILES, dashboard_stack, open_dashboard, show_tab, tabs  # noqa: E402
 import dashboard_page as dp  # noqa: E402
-from ui_support import APP_DIR, open_guarded_page  # noqa: E402
+from ui_support import APP_DIR, PageGuard, chromium_path, launch_chromium, open_guarded_page  # noqa: E402
 
 OUT = ROOT / "docs" / "images"
-
-
-class _Guard:
-    def __init__(self) -> None:
-        self.errors: List[str] = []
-        self.blocked: List[str] = []
 
 
 def _setup_pages(page: Any, stack: Any) -> List[Path]:
@@ -60,16 +53,18 @@ def _shot(page: Any, name: str) -> Path:
 def main() -> int:
     from playwright.sync_api import sync_playwright
 
-    exe = shutil.which("chromium")
-    if exe is None:
-        print("chromium is missing: bash scripts/ui_prereqs.sh installs it", file=sys.stderr)
+    try:
+        chromium_path()
+    except FileNotFoundError as exc:
+        print(exc, file=sys.stderr)
         return 1
     OUT.mkdir(parents=True, exist_ok=True)
-    guard = _Guard()
+    guard = PageGuard()
+    guard.allowed_blocked.append(BASEMAP_TILES)
     now = int(time.time())
     with tempfile.TemporaryDirectory() as work, dashboard_stack(APP_DIR, Path(work), now) as stack, \
             sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=exe, args=["--no-sandbox", "--disable-gpu"])
+        browser = launch_chromium(pw)
         context, page = open_guarded_page(browser, guard)
         shots = _setup_pages(page, stack)
         for view in dp.VIEWS:
@@ -80,9 +75,9 @@ def main() -> int:
                 shots.append(_shot(page, view if index == 0 else f"{view}_tab{index + 1}"))
         context.close()
         browser.close()
-    unexpected = [u for u in guard.blocked if "basemaps.cartocdn.com" not in u]
-    if guard.errors or unexpected:
-        print(f"page errors: {guard.errors}; blocked: {unexpected}", file=sys.stderr)
+    problems = guard.problems()
+    if problems:
+        print("; ".join(problems), file=sys.stderr)
         return 1
     for path in shots:
         print(f"[screenshots] {path.relative_to(ROOT)}")

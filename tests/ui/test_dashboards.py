@@ -16,8 +16,8 @@ import pytest
 
 import dashboard_defs as dd
 import dashboard_page as dp
-from dashboard_support import (dashboard_stack, failure_markers, open_dashboard, panel_content, show_tab, tabs,
-                               wait_answered)
+from dashboard_support import (BASEMAP_TILES, dashboard_stack, failure_markers, open_dashboard, panel_content,
+                               show_tab, tabs, wait_answered)
 from ui_support import UiStack
 
 pytestmark = pytest.mark.ui
@@ -81,7 +81,7 @@ def test_the_validator_is_wired_in(page: Any, stack: UiStack, breakage: Any, exp
 @pytest.mark.parametrize("view", dp.VIEWS)
 def test_every_data_source_answers_and_every_panel_has_content(page: Any, stack: UiStack, guard: Any,
                                                                  view: str) -> None:
-    guard.allowed_blocked.append("basemaps.cartocdn.com")  # splunk.map's internet basemap (README: the trade-off)
+    guard.allowed_blocked.append(BASEMAP_TILES)
     since = open_dashboard(page, stack, view)
     for index, tab in enumerate(tabs(view)):
         jobs = show_tab(page, stack, view, index, since)
@@ -103,7 +103,7 @@ def choose(page: Any, input_id: str, option: str) -> List[str]:
 
 
 def test_time_picker_reruns_every_search_with_the_chosen_range(page: Any, stack: UiStack, guard: Any) -> None:
-    guard.allowed_blocked.append("basemaps.cartocdn.com")
+    guard.allowed_blocked.append(BASEMAP_TILES)
     view = dp.VIEWS[0]
     open_dashboard(page, stack, view)
     since = len(stack.searches.jobs)
@@ -120,7 +120,7 @@ def test_time_picker_reruns_every_search_with_the_chosen_range(page: Any, stack:
 ])
 def test_choosing_an_account_or_input_reruns_the_panels_with_it(page: Any, stack: UiStack, guard: Any,
                                                                 input_id: str, option: str, in_spl: str) -> None:
-    guard.allowed_blocked.append("basemaps.cartocdn.com")
+    guard.allowed_blocked.append(BASEMAP_TILES)
     view = "openai_audit_overview"
     open_dashboard(page, stack, view)
     since = len(stack.searches.jobs)

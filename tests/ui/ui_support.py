@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import re
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 import time
@@ -82,10 +83,28 @@ class PageGuard:
         self.blocked: List[str] = []
         self.allowed_blocked: List[str] = []
 
-    def check(self) -> None:
+    def problems(self) -> List[str]:
+        """Page errors and blocked requests not in ``allowed_blocked``, as messages; none: the page was fine."""
         unexpected = [u for u in self.blocked if not any(a in u for a in self.allowed_blocked)]
-        assert not self.errors, f"page errors: {self.errors}"
-        assert not unexpected, f"non-loopback requests were tried (blocked): {unexpected}"
+        return ([f"page errors: {self.errors}"] if self.errors else []) + (
+            [f"non-loopback requests were tried (blocked): {unexpected}"] if unexpected else [])
+
+    def check(self) -> None:
+        problems = self.problems()
+        assert not problems, "; ".join(problems)
+
+
+def chromium_path() -> str:
+    """Debian's chromium, which Playwright drives (no browser download); missing, it is an error naming the fix."""
+    exe = shutil.which("chromium")
+    if exe is None:
+        raise FileNotFoundError("chromium is missing: bash scripts/ui_prereqs.sh installs it (apt-get chromium)")
+    return exe
+
+
+def launch_chromium(playwright: Any) -> Any:
+    """Headless chromium for the tests and the screenshots."""
+    return playwright.chromium.launch(executable_path=chromium_path(), args=["--no-sandbox", "--disable-gpu"])
 
 
 def is_loopback(url: str) -> bool:
