@@ -187,3 +187,71 @@ def test_a_bad_index_or_interval_is_a_configuration_error_and_nothing_is_request
     assert runner.events(proc) == [] and sim.requests == []
     assert runner.records("inventory_users") == {}
     assert 'exc_l="Configuration Error"' in runner.log_text and message in runner.log_text
+
+
+def _of_project(records, project_id):
+    return {r["_key"]: r for r in records.values() if r.get("project_id") == project_id}
+
+
+def test_a_project_deleted_between_the_projects_list_and_its_sub_lists_is_skipped_and_recorded_as_removed(env):
+    """A project deleted mid-run (``project.deleted`` is an audit event type; the simulator answers 404 for an
+    unknown project, its own invention): the per-project lists stay complete without it, the run says so once, and
+    the snapshot is the one a complete snapshot after the deletion would be - the project and its members, service
+    accounts and keys removed (the choice stated in oai_audit/inventory.py)."""
+    sim, fake, runner = env
+    inv = sim.inventory
+    runner.run()
+    active = [p["id"] for p in inv.projects if p["status"] == "active"]
+    victim, listed = active[2], len(inv.projects)
+    assert inv.service_accounts[victim] and inv.project_keys[victim] and inv.project_users[victim]
+    sim.clear_requests()
+    # deleted once its members were read: its service-accounts list is the first to answer 404
+    sim.inject(F.delete_project(path="/organization/projects/%s/service_accounts" % victim))
+    proc = runner.run()
+    assert proc.returncode == 0, proc.stderr
+    log = runner.log_text
+    summary = [line for line in log.splitlines() if "inventory summary" in line]
+    assert "status=ok" in summary[-1] and "incomplete=none" in summary[-1]
+    note = [line for line in log.splitlines() if "vanished between the projects list" in line]
+    assert len(note) == 1 and "1 of %d projects" % listed in note[0]
+    assert victim + " deleted (404)" in note[0]
+    asked = [(r.path, r.status) for r in sim.requests]
+    assert ("/v1/organization/projects/%s/service_accounts" % victim, 404) in asked
+    assert not [p for p, _ in asked if p == "/v1/organization/projects/%s/api_keys" % victim]  # skipped
+    assert sum(p == "/v1/organization/projects" for p, _ in asked) == 2  # the one second read of the projects
+    assert runner.records("inventory_projects")["acc:project:" + victim]["status"] == "removed"
+    for coll in ("inventory_project_users", "inventory_service_accounts", "inventory_api_keys"):
+        mine = _of_project(runner.records(coll), victim)
+        assert mine and {r["status"] for r in mine.values()} == {"removed"}, coll
+        others = [r for r in runner.records(coll).values() if r.get("project_id") != victim]
+        assert others and {r["status"] for r in others} == {"present"}, coll
+    removed_events = {(e["object_kind"], e["id"]) for e in runner.events(proc) if e["status"] == "removed"}
+    assert ("project", victim) in removed_events
+    assert {s for k, s in removed_events if k == "service_account"} == {
+        r["id"] for r in _of_project(runner.records("inventory_service_accounts"), victim).values()}
+    # the next run finds nothing to skip and announces nothing again
+    sim.clear_requests()
+    third = runner.run()
+    assert not [e for e in runner.events(third) if e["status"] == "removed"]
+    assert not [r for r in sim.requests if r.status == 404]
+    assert runner.log_text.count("vanished between the projects list") == 1
+
+
+def test_a_404_for_a_project_the_projects_list_still_has_fails_that_list_as_before(env):
+    """A 404 is taken for a vanished project only when a second read of the projects list no longer has it:
+    otherwise it is an error and the list keeps its previous snapshot (no key of a live project marked removed)."""
+    sim, fake, runner = env
+    runner.run()
+    def project_keys():
+        return {k: r for k, r in runner.records("inventory_api_keys").items() if r["object_kind"] == "project_api_key"}
+
+    before = project_keys()
+    pid = [p["id"] for p in sim.inventory.projects if p["status"] == "active"][1]
+    sim.inject(F.not_found(path="/organization/projects/%s/api_keys" % pid))
+    proc = runner.run()
+    assert proc.returncode == 0, proc.stderr
+    assert project_keys() == before
+    kinds = {e["object_kind"] for e in runner.events(proc)}
+    assert "project_api_key" not in kinds and "service_account" in kinds
+    log = runner.log_text
+    assert "incomplete=project_api_keys" in log and "vanished between the projects list" not in log

@@ -205,3 +205,24 @@ def test_removed_objects_disappear_from_the_lists(inv_sim, client):
         if inv.project(pid)["status"] == "active":
             assert user not in {u["id"] for u in page_all(client, base + "/projects/%s/users" % pid, {})}
             assert sa not in {s["id"] for s in page_all(client, base + "/projects/%s/service_accounts" % pid, {})}
+
+
+def test_a_project_deleted_mid_run_and_a_plain_404(inv_sim, client):
+    """The delete_project fault deletes the requested project before answering (then the simulator's invented 404
+    for an unknown project); not_found answers 404 and deletes nothing."""
+    inv = inv_sim.inventory
+    base = inv_sim.base_url + "/organization"
+    pid, other = [p["id"] for p in inv.projects if p["status"] == "active"][:2]
+    inv_sim.inject(F.not_found(path="/organization/projects/%s/users" % other))
+    assert client.get(base + "/projects/%s/users" % other).status_code == 404
+    assert client.get(base + "/projects/%s/users" % other).status_code == 200  # consumed; the project is there
+    assert client.get(base + "/projects/%s/users" % pid).status_code == 200
+    inv_sim.inject(F.delete_project(path="/organization/projects/%s/service_accounts" % pid))
+    assert client.get(base + "/projects/%s/users" % pid).status_code == 200  # the fault aims at another path
+    err = api_error(client.get(base + "/projects/%s/service_accounts" % pid), 404)
+    assert pid in err["message"]
+    for sub in ("users", "service_accounts", "api_keys"):
+        assert client.get(base + "/projects/%s/%s" % (pid, sub)).status_code == 404
+    listed = {p["id"] for p in page_all(client, base + "/projects", {"include_archived": "true"})}
+    assert pid not in listed and other in listed
+    assert pid not in inv.project_users and pid not in inv.project_keys

@@ -20,6 +20,10 @@ kinds:
   unauthorized()                401 invalid_api_key (as if the key had been revoked)
   forbidden()                   403 (e.g. IP allowlist / org access)
   missing_scope()               401 "Missing scopes: <the scope of the requested path>."
+  not_found()                   404 "Invalid URL" (as for an unknown path), whatever the path
+  delete_project()              inventory: the project of the requested per-project path is deleted (gone from
+                                every list: Inventory.remove_project) just before the request is answered, which
+                                is then the simulator's 404 for an unknown project - a project deleted mid-run
 """
 from __future__ import annotations
 
@@ -106,3 +110,12 @@ def forbidden(*, match=None, skip: int = 0, path: Optional[str] = None) -> Fault
 
 def missing_scope(*, match=None, skip: int = 0, path: Optional[str] = None) -> Fault:
     return _f("missing_scope", match, skip, path, status=401)
+
+
+def not_found(*, match=None, skip: int = 0, path: Optional[str] = None) -> Fault:
+    return _f("not_found", match, skip, path, status=404)
+
+
+def delete_project(*, match=None, skip: int = 0, path: str = "/organization/projects/*/*") -> Fault:
+    """Aim it at one project (``path="/organization/projects/<id>/service_accounts"``) or let ``skip`` pick one."""
+    return _f("delete_project", match, skip, path, status=404)

@@ -9,7 +9,7 @@ audit events are the ones listed here.
 Objects are shaped as the spec's list item schemas (User, Project, ProjectUser, ProjectServiceAccount,
 ProjectApiKey, AdminApiKey, Invite; tests/sim/test_inventory_spec_shape.py checks them). Roles, names, dates
 and SCIM flags are invented but deterministic. Tests change the inventory between runs with the ``remove_*``
-methods (an object that disappears from a list, as after a user is removed or a key deleted).
+methods (an object that disappears from a list, as after a user is removed, a key or a project deleted).
 """
 from __future__ import annotations
 
@@ -143,6 +143,13 @@ class Inventory:
         for pid in self.project_keys:
             self.project_keys[pid] = [k for k in self.project_keys[pid] if k["id"] != key_id]
         self.admin_keys = [k for k in self.admin_keys if k["id"] != key_id]
+
+    def remove_project(self, project_id: str) -> None:
+        """The project is deleted: gone from the projects list with its members, service accounts and keys (its
+        sub-lists then answer 404, the simulator's answer for an unknown project)."""
+        self.projects = [p for p in self.projects if p["id"] != project_id]
+        for lists in (self.project_users, self.service_accounts, self.project_keys):
+            lists.pop(project_id, None)
 
     @property
     def sizes(self) -> Dict[str, int]:

@@ -82,6 +82,13 @@ def _page(items: List[Obj], query: Mapping[str, List[str]], default_limit: int) 
     return P.list_body(chunk, start + limit < len(items))
 
 
+def delete_project_of(inv: Inventory, path: str) -> None:
+    """The ``delete_project`` fault: the project of a per-project path disappears from the inventory."""
+    m = _PROJECT_SUB.match(path)
+    if m is not None:
+        inv.remove_project(m.group(1))
+
+
 def list_response(inv: Inventory, path: str, query: Mapping[str, List[str]], default_limit: int) -> Dict[str, Any]:
     """The 200 body for an inventory list request, or raise protocol.ApiError (400/404)."""
     if path in _TOP:

@@ -245,8 +245,12 @@ class Simulator(LoopbackService):
                 early = self._early_fault(fault, scope)
                 if early is not None:
                     return early
+            if fault is not None and fault.kind == "not_found":
+                raise P.not_found(method, path)
             if inventory:
                 with self._lock:
+                    if fault is not None and fault.kind == "delete_project":
+                        IA.delete_project_of(self.inventory, path)
                     body = IA.list_response(self.inventory, path, query, self.default_limit)
                 return self._late_fault(fault, body, query)
             q = P.parse_query(query, default_limit=self.default_limit, tenant_enabled=self.tenant_enabled)
