@@ -103,6 +103,8 @@ def _report_list(logger: logging.Logger, res: ListResult, input_name: str) -> No
     status = "ok" if res.complete else "error"
     logger.info("inventory list=%s status=%s objects=%d requests=%d input=%s", res.name, status, len(res.objects),
                 res.requests, input_name)
+    if res.note:  # handled, the list is complete: e.g. projects that vanished during the run (oai_audit.inventory)
+        logger.warning("inventory list=%s %s", res.name, res.note)
     if res.complete:
         return
     err = res.error
