@@ -1,8 +1,15 @@
 """Pure snapshot semantics (oai_audit.inventory_snapshot): merge of a complete list with the previous records,
-ES identity rows (ES Asset and Identity lookup header, issue 15 §2)."""
+ES identity rows in the identity lookup format the ES documentation gives (issue 15 §2; source below)."""
 from __future__ import annotations
 
+import calendar
+import configparser
+import time
+from pathlib import Path
+
 from oai_audit.inventory_snapshot import IDENTITY_FIELDS, es_time, event_of, flatten, identities, merge
+
+ROOT = Path(__file__).resolve().parents[2]
 
 USER = {"object": "organization.user", "id": "user-a", "email": "a@example.com", "name": "Ann Lee", "role": "owner",
         "added_at": 1735689600, "is_scim_managed": True, "is_service_account": False, "api_key_last_used_at": None}
@@ -58,3 +65,34 @@ def test_events_carry_no_kv_bookkeeping():
     rec = merge("users", [USER], [], "acc", 100, "s1")[0][0]
     ev = event_of(dict(rec, _user="nobody"))
     assert "_key" not in ev and "_user" not in ev and ev["object_kind"] == "user" and ev["snapshot_time"] == 100
+
+
+# The ES identity lookup format, from the Splunk Enterprise Security documentation "Format an asset or identity list
+# as a lookup in Splunk Enterprise Security" (docs.splunk.com/Documentation/ES/latest/Admin/Formatassetoridentitylist),
+# sections "Identity lookup header" and "Identity lookup fields": the header below; identity = "a pipe-delimited list
+# of username strings"; category = pipe-delimited strings; watchlist = "true" or empty; priority = unknown, low,
+# medium, high or critical (recommended, may be empty); startDate / endDate formats %m/%d/%Y %H:%M, %m/%d/%y %H:%M
+# or %s. Not verified against a running ES here (none is available to the tests).
+ES_IDENTITY_HEADER = ("identity,prefix,nick,first,last,suffix,email,phone,phone2,managedBy,priority,bunit,category,"
+                      "watchlist,startDate,endDate,work_city,work_country,work_lat,work_long")
+ES_DATE_FORMAT = "%m/%d/%Y %H:%M"
+
+
+def test_identity_rows_follow_the_documented_es_identity_lookup_format():
+    assert ",".join(IDENTITY_FIELDS) == ES_IDENTITY_HEADER
+    transforms = configparser.ConfigParser(interpolation=None)
+    transforms.read(ROOT / "package" / "default" / "transforms.conf")
+    shipped = transforms["openai_audit_identities"]["fields_list"].split(",")
+    assert shipped == ["_key"] + ES_IDENTITY_HEADER.split(",") + ["account"]  # the lookup ES reads
+    users, _ = merge("users", [USER], [], "acc", 100, "s1")
+    users, _ = merge("users", [], users, "acc", 1735776060, "s2")
+    sas, _ = merge("service_accounts", [{"id": "svc_1", "name": "bot", "created_at": 1735689600}], [], "acc", 100,
+                   "s1")
+    person, bot = identities(users, sas)
+    assert person["identity"].split("|") == ["a@example.com", "user-a"]  # the documented multi-value delimiter
+    assert bot["identity"] == "svc_1" and "|" not in person["category"] + bot["category"]
+    for row, start, end in ((person, USER["added_at"], 1735776060), (bot, 1735689600, None)):
+        assert calendar.timegm(time.strptime(row["startDate"], ES_DATE_FORMAT)) == start
+        assert (calendar.timegm(time.strptime(row["endDate"], ES_DATE_FORMAT)) if row["endDate"] else None) == end
+        assert row["watchlist"] in ("", "true") and row["priority"] in ("", "unknown", "low", "medium", "high",
+                                                                         "critical")

@@ -27,11 +27,14 @@ KIND_OF = {
 }
 COLLECTION_PREFIX = "openai_audit_inventory_"
 IDENTITIES_COLLECTION = "openai_audit_identities"
-# ES identity lookup header (ES Asset and Identity framework); bunit/priority left for the customer to fill
+# The ES identity lookup header and date format, as documented in "Format an asset or identity list as a lookup in
+# Splunk Enterprise Security" (Identity lookup header / fields: identity is pipe-delimited, startDate/endDate
+# %m/%d/%Y %H:%M, %m/%d/%y %H:%M or %s); bunit/priority are left for the customer to fill
 IDENTITY_FIELDS = ("identity", "prefix", "nick", "first", "last", "suffix", "email", "phone", "phone2",
                    "managedBy", "priority", "bunit", "category", "watchlist", "startDate", "endDate",
-                   "work_city", "work_country", "work_lat", "work_lon")
+                   "work_city", "work_country", "work_lat", "work_long")
 ES_TIME_FORMAT = "%m/%d/%Y %H:%M"
+IDENTITY_DELIMITER = "|"
 
 
 def collection_name(list_name: str) -> str:
@@ -123,7 +126,7 @@ def identities(users: Iterable[Record], service_accounts: Iterable[Record]) -> L
         name = str(u.get("name") or "")
         first, _, last = name.partition(" ")
         ids = [str(v) for v in (u.get("email"), u.get("id")) if v]
-        rows.append(_identity(u, "|".join(ids), first, last, u.get("email"), f"openai_{u.get('role') or 'member'}",
+        rows.append(_identity(u, IDENTITY_DELIMITER.join(ids), first, last, u.get("email"), f"openai_{u.get('role') or 'member'}",
                               u.get("added_at")))
     seen = set()
     for s in service_accounts:
