@@ -215,6 +215,8 @@ def test_a_project_deleted_between_the_projects_list_and_its_sub_lists_is_skippe
     note = [line for line in log.splitlines() if "vanished between the projects list" in line]
     assert len(note) == 1 and "1 of %d projects" % listed in note[0]
     assert victim + " deleted (404)" in note[0]
+    members = sum(len(inv.project_users[p["id"]]) for p in inv.projects if p["status"] == "active")
+    assert "inventory list=project_users status=ok objects=%d " % members in log  # read before it vanished
     asked = [(r.path, r.status) for r in sim.requests]
     assert ("/v1/organization/projects/%s/service_accounts" % victim, 404) in asked
     assert not [p for p, _ in asked if p == "/v1/organization/projects/%s/api_keys" % victim]  # skipped

@@ -153,8 +153,8 @@ def _read_per_project(client: ApiClient, spec: ListSpec, projects: Sequence[Dict
 def collect(client: ApiClient, lists: Sequence[ListSpec] = LISTS,
             on_result: Callable[[ListResult], None] = lambda r: None) -> Dict[str, ListResult]:
     """Read every list. ``projects`` is read before the per-project lists, which cover its active projects (the
-    API refuses the users and service accounts of an archived project); its result is reported (``on_result``)
-    after them, once it is final (projects that vanished meanwhile: module docstring)."""
+    API refuses the users and service accounts of an archived project). Every result is reported (``on_result``)
+    at the end, once final (projects that vanished meanwhile change lists read earlier: module docstring)."""
     results: Dict[str, ListResult] = {}
     fatal: Optional[str] = None
     projects: Optional[List[Dict[str, Any]]] = None
@@ -180,12 +180,10 @@ def collect(client: ApiClient, lists: Sequence[ListSpec] = LISTS,
             projects = res.objects
         res.requests = client.stats.requests - before
         results[spec.name] = res
-        if spec.name != PROJECTS.name:
-            on_result(res)
     if vanished.gone:
         _drop_vanished(results, vanished)
-    if PROJECTS.name in results:
-        on_result(results[PROJECTS.name])
+    for res in results.values():
+        on_result(res)
     return results
 
 
