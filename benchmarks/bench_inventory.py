@@ -59,6 +59,7 @@ def bench_input(inv: Inventory) -> None:
     with Simulator([], admin_key=KEY, inventory=inv) as sim, FakeSplunkd() as fake, \
             tempfile.TemporaryDirectory() as home:
         fake.set_account("acc", encrypted={"api_key": KEY}, base_url=sim.base_url)
+        fake.set_conf("ta_openai_audit_settings", "advanced", {"allow_custom_base_url": "1"})  # loopback simulator
         runner = InventoryRunner(fake, Path(home))
         for label in ("first snapshot", "second snapshot"):
             started = time.perf_counter()
@@ -66,6 +67,7 @@ def bench_input(inv: Inventory) -> None:
             took = time.perf_counter() - started
             assert proc.returncode == 0, proc.stderr
             events = proc.stdout.count("<event")
+            assert events, "the input wrote no event (see its log in the runner's home)"
             records = sum(len(fake.kvstore.get(c, {})) for c in fake.kvstore)
             print(f"input process, {label}: {took:.2f} s wall, {events} events, {records} KV records, "
                   f"{len(sim.requests)} API requests so far")
