@@ -5,18 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from foundation_support import APP, OUTPUT, ROOT
+from foundation_support import APP, ROOT
 
 
 def _version() -> str:
     return json.loads((ROOT / "globalConfig.json").read_text())["meta"]["version"]
-
-
-@pytest.fixture(scope="session")
-def built_app() -> Path:
-    if not (OUTPUT / "app.manifest").is_file():
-        pytest.fail("output/TA-openai-audit is missing: run ./build.sh first (scripts/test.sh does)")
-    return OUTPUT
 
 
 @pytest.fixture(scope="session")

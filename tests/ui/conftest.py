@@ -10,14 +10,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from ui_support import APP_DIR, PageGuard, UiStack, chromium_path, launch_chromium, open_guarded_page, start_stack
-
-
-@pytest.fixture(scope="session")
-def app_dir() -> Path:
-    if not (APP_DIR / "app.manifest").is_file():
-        pytest.fail("output/TA-openai-audit is missing: run ./build.sh first (scripts/test.sh does)")
-    return APP_DIR
+from ui_support import PageGuard, UiStack, chromium_path, launch_chromium, open_guarded_page, start_stack
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +30,8 @@ def browser() -> Iterator[Any]:
 
 
 @pytest.fixture(scope="module")
-def stack(app_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
-    with start_stack(app_dir, tmp_path_factory.mktemp("ui")) as s:
+def stack(built_app: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
+    with start_stack(built_app, tmp_path_factory.mktemp("ui")) as s:
         yield s
 
 

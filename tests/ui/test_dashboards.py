@@ -25,8 +25,8 @@ NOW = 1_795_000_000  # the stand-in's clock: the demo data and the searches agre
 
 
 @pytest.fixture(scope="module")
-def stack(app_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
-    with dashboard_stack(app_dir, tmp_path_factory.mktemp("dash"), NOW) as s:
+def stack(built_app: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[UiStack]:
+    with dashboard_stack(built_app, tmp_path_factory.mktemp("dash"), NOW) as s:
         yield s
 
 
