@@ -5,6 +5,7 @@ import logging
 import os
 import ssl
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, TypeVar, Union
 from urllib.parse import urlsplit
 
@@ -98,18 +99,15 @@ class Connection:
                    policy=RetryPolicy.for_interval(interval))
 
 
-def read_connection(session_key: str, account_name: str, server_uri: Optional[str],
-                    settings: Optional[Stanzas] = None) -> Connection:
+def read_connection(session_key: str, account_name: str, server_uri: Optional[str], settings: Stanzas) -> Connection:
     """The account's connection settings (key decrypted from storage/passwords); ConfigError when unusable.
-    ``settings``: the settings conf if already read (proxy and advanced stanzas)."""
+    ``settings``: the add-on's settings conf (its proxy and advanced stanzas)."""
     account = read_stanza(session_key, ACCOUNT_CONF, account_name, server_uri)
     if not account_name or not account:
         raise ConfigError(f"account '{account_name}' is not configured")
     api_key = str(account.get("api_key") or "")
     if not api_key:
         raise ConfigError(f"account '{account_name}' has no admin API key")
-    if settings is None:
-        settings = read_conf(session_key, SETTINGS_CONF, server_uri)
     proxy_settings = settings.get("proxy", {})
     redactor = Redactor([api_key, proxy_settings.get("proxy_password")])
     advanced = settings.get(ADVANCED_STANZA, {})
@@ -189,7 +187,6 @@ class InputRun:
     metadata: Mapping[str, Any]
     logger: logging.Logger
     event_writer: Any  # splunklib.modularinput.EventWriter
-    settings: Stanzas  # the add-on's settings conf (logging, proxy, advanced), read once per stanza run
 
     @property
     def session_key(self) -> str:
@@ -198,6 +195,11 @@ class InputRun:
     @property
     def server_uri(self) -> Optional[str]:
         return self.metadata.get("server_uri")
+
+    @cached_property
+    def settings(self) -> Stanzas:
+        """The add-on's settings conf (logging, proxy, advanced stanzas), read once per stanza run."""
+        return read_conf(self.session_key, SETTINGS_CONF, self.server_uri)
 
 
 Prepare = Callable[[InputRun], Callable[[], None]]
@@ -212,17 +214,15 @@ def stream_inputs(inputs: Any, event_writer: Any, scheme: str, logger_prefix: st
     for input_name, item in inputs.inputs.items():
         full_name, name = split_name(input_name, scheme)
         logger = logger_for_input(logger_prefix + name)
+        run = InputRun(full_name, name, item, inputs.metadata, logger, event_writer)
         try:
-            settings = read_conf(str(inputs.metadata["session_key"]), SETTINGS_CONF, inputs.metadata.get("server_uri"))
-            run = InputRun(full_name, name, item, inputs.metadata, logger, event_writer, settings)
-            setup_logging(settings, logger)
+            setup_logging(run.settings, logger)
             log.modular_input_start(logger, full_name)
             try:
-                collect: Optional[Callable[[], None]] = prepare(run)
+                collect = prepare(run)
             except (ConfigError, OSError) as exc:
                 log.log_configuration_error(logger, exc, full_msg=False, msg_before=f"input={name}:")
-                collect = None
-            if collect is not None:
+            else:
                 collect()
             log.modular_input_end(logger, full_name)
         except CollectorError as exc:

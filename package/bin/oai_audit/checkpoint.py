@@ -23,8 +23,8 @@ import json
 import logging
 import os
 import re
-import time
 import tempfile
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, ContextManager, Dict, Iterator, List, Optional, Protocol
 
@@ -400,14 +400,12 @@ class MirroredStore:
             self._primary_saved[key] = self._clock()
 
     def flush(self, key: str) -> None:
-        """Save the primary copy of ``key`` if it lags the mirror (a failure is warned about: the mirror has it)."""
+        """Save the primary copy of ``key`` if it lags the mirror. Something is pending only while the mirror
+        works (an update without it saves the primary at once), so a failure here drops the primary with a
+        warning, as any primary write failure does."""
         text = self._pending.get(key)
-        if text is None or self.primary is None:
-            return
-        try:
+        if text is not None and self.primary is not None:
             self._save_primary(key, text)
-        except Exception as exc:  # only without a mirror, where nothing is ever pending
-            self._warn(f"KV store checkpoint write failed ({type(exc).__name__}: {exc})")
 
     def delete(self, key: str) -> None:
         self._pending.pop(key, None)
