@@ -104,9 +104,10 @@ def _active(projects: Sequence[Dict[str, Any]]) -> List[Dict[str, Any]]:
 @dataclass
 class _Vanished:
     """Projects that answered 404/400 on a sub-list and are no longer active in a second read of the projects list
-    (project id -> how it answered); the second read happens at most once per run."""
+    (project id -> the HTTP status it answered: 404 deleted, 400 archived); the second read happens at most once
+    per run."""
     client: ApiClient
-    gone: Dict[str, str] = field(default_factory=dict)
+    gone: Dict[str, int] = field(default_factory=dict)
     still_active: Optional[Set[str]] = None  # active project ids of the second read; None: not read (or failed)
     reread: bool = False
 
@@ -122,11 +123,14 @@ class _Vanished:
                 self.still_active = None
         if self.still_active is None or project_id in self.still_active:
             return False
-        self.gone[project_id] = "deleted (404)" if exc.status == 404 else "archived (400)"
+        self.gone[project_id] = exc.status
         return True
 
+    def deleted(self, project_id: str) -> bool:
+        return self.gone.get(project_id) == 404
+
     def note(self, listed: int) -> str:
-        how = "; ".join(f"{p} {self.gone[p]}" for p in sorted(self.gone))
+        how = "; ".join(f"{p} {'deleted (404)' if self.deleted(p) else 'archived (400)'}" for p in sorted(self.gone))
         return (f"{len(self.gone)} of {listed} projects vanished between the projects list and their per-project "
                 f"lists ({how}) and were skipped in all of them: a deleted project is dropped from the projects list, "
                 f"so it and its members, service accounts and keys are recorded as removed; an archived one loses "
@@ -196,4 +200,4 @@ def _drop_vanished(results: Dict[str, ListResult], vanished: _Vanished) -> None:
             res.objects = [o for o in res.objects if str(o.get("project_id")) not in gone]
     projects = results[PROJECTS.name]
     projects.note = vanished.note(len(projects.objects))
-    projects.objects = [p for p in projects.objects if not vanished.gone.get(str(p["id"]), "").startswith("deleted")]
+    projects.objects = [p for p in projects.objects if not vanished.deleted(str(p["id"]))]
