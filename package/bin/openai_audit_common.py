@@ -1,4 +1,6 @@
-"""Splunk-side I/O shared by the input helper and the checkpoint REST handler (solnlib, splunklib)."""
+"""Splunk-side I/O shared by the input helpers and the REST handlers: configuration, logging (solnlib.log),
+checkpoint stores, the per-stanza shell of both modular inputs. splunkd itself is reached through
+openai_audit_splunkd."""
 from __future__ import annotations
 
 import logging
@@ -7,11 +9,8 @@ import ssl
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, TypeVar, Union
-from urllib.parse import urlsplit
 
-from solnlib import conf_manager, log
-from solnlib.modular_input.checkpointer import KVStoreCheckpointer
-from splunklib import binding
+from solnlib import log
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.account import ADVANCED_STANZA, custom_url_allowed
@@ -24,37 +23,17 @@ from oai_audit.proxy import proxy_url_from_settings
 from oai_audit.redact import Redactor
 from oai_audit.retry import RetryPolicy
 from oai_audit.validation import validate_base_url
+from openai_audit_splunkd import KVCollection, Splunkd, Stanzas
 
 REST_ROOT = "ta_openai_audit"
 ACCOUNT_CONF = f"{REST_ROOT}_account"
 SETTINGS_CONF = f"{REST_ROOT}_settings"
 
 
-def splunkd_parts(server_uri: Optional[str]) -> Dict[str, Any]:
-    """scheme/host/port keyword arguments for solnlib from ``server_uri`` (empty: solnlib discovers them)."""
-    if not server_uri:
-        return {}
-    parts = urlsplit(server_uri)
-    return {"scheme": parts.scheme, "host": parts.hostname, "port": parts.port}
-
-
-def conf_manager_for(session_key: str, conf: str, server_uri: Optional[str]) -> conf_manager.ConfManager:
-    return conf_manager.ConfManager(session_key, ADDON_NAME,
-                                    realm=f"__REST_CREDENTIAL__#{ADDON_NAME}#configs/conf-{conf}",
-                                    **splunkd_parts(server_uri))
-
-
-Stanzas = Dict[str, Dict[str, Any]]
-
-
 def read_conf(session_key: str, conf: str, server_uri: Optional[str]) -> Stanzas:
     """Every stanza of the add-on's conf file, encrypted fields decrypted; {} if the file does not exist. One
-    conf read and one storage/passwords read, however many stanzas are used."""
-    try:
-        stanzas = conf_manager_for(session_key, conf, server_uri).get_conf(conf).get_all(only_current_app=True)
-    except conf_manager.ConfManagerException:
-        return {}
-    return {name: dict(fields or {}) for name, fields in stanzas.items()}
+    conf read (and one storage/passwords read if a stanza has encrypted fields), however many stanzas are used."""
+    return Splunkd(session_key, server_uri).conf(conf)
 
 
 def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[str]) -> Dict[str, Any]:
@@ -121,51 +100,46 @@ def default_checkpoint_dir() -> str:
     return os.path.join(home, "var", "lib", "splunk", "modinputs", INPUT_SCHEME)
 
 
-def kv_store_problem(session_key: str, server_uri: Optional[str]) -> Optional[str]:
-    """One quick request (no retries) to the KV store; the reason it is unusable, or None if it answers."""
-    parts = splunkd_parts(server_uri)
-    try:
-        ctx = binding.Context(token=session_key, owner="nobody", app=ADDON_NAME,
-                              **{k: v for k, v in parts.items() if v is not None})
-        ctx.get("storage/collections/config", count=1)
-    except binding.HTTPError as exc:
-        return f"HTTP {exc.status}"
-    except Exception as exc:  # connection refused, TLS, ...
-        return f"{type(exc).__name__}: {exc}"
-    return None
+class KVStore:
+    """Checkpoint records in the KV store collection COLLECTION: one document ``{"_key": key, "state": "<json>"}``
+    per stream, the document solnlib's KVStoreCheckpointer wrote (so checkpoints saved by earlier versions are
+    read), the record's JSON text stored as it is; a stored ``null`` is refused, not read as "no checkpoint"."""
 
+    FIELDS = {"state": "string"}  # the collection's schema when it has to be created
 
-class KVStore(KVStoreCheckpointer):
-    """solnlib's KV store checkpointer, storing the record's JSON text as it is (the same document as
-    ``update(key, dict)`` would store: ``{"_key": key, "state": "<json>"}``) instead of re-encoding it, and
-    refusing a stored ``null`` instead of reading it as "no checkpoint"."""
+    def __init__(self, collection: KVCollection) -> None:
+        self.collection = collection
 
-    def update(self, key: str, text: str) -> None:  # type: ignore[override]
-        self._collection_data.batch_save({"_key": key, "state": text})
+    def update(self, key: str, text: str) -> None:
+        self.collection.batch_save([{"_key": key, "state": text}])
 
     def get(self, key: str) -> Any:
-        try:
-            record = self._collection_data.query_by_id(key)
-        except binding.HTTPError as exc:
-            if exc.status == 404:
-                return None
-            raise
-        return parse_stored(str(record.get("state")), f"KV store record {key}")
+        record = self.collection.get(key)
+        return None if record is None else parse_stored(str(record.get("state")), f"KV store record {key}")
+
+    def delete(self, key: str) -> None:
+        self.collection.delete(key)
+
+
+def open_kv_store(session_key: str, server_uri: Optional[str]) -> Tuple[Optional[KVStore], Optional[str]]:
+    """(the KV store checkpoints, None), or (None, why the KV store is unusable): one request (no retries) that
+    finds the collection, plus one that creates it on the first run."""
+    collection = Splunkd(session_key, server_uri).collection(COLLECTION)
+    try:
+        collection.ensure(KVStore.FIELDS)
+    except Exception as exc:  # HTTP 503 (KV store disabled or starting), connection refused, TLS, ...
+        status = getattr(exc, "status", None)
+        return None, f"HTTP {status}" if status else f"{type(exc).__name__}: {exc}"
+    return KVStore(collection), None
 
 
 def open_store(session_key: str, server_uri: Optional[str], checkpoint_dir: Optional[str],
                logger: logging.Logger) -> MirroredStore:
     """KV store checkpoints (mirrored to files in checkpoint_dir, saved after every page; the KV copy every
     KV_SAVE_EVERY s and at the end of the run); file only when the KV store is unavailable (probed once, so a
-    heavy forwarder without KV store does not pay solnlib's retry back-off every run)."""
+    heavy forwarder without KV store pays one failed request per run)."""
     mirror = FileStore(checkpoint_dir or default_checkpoint_dir())
-    problem = kv_store_problem(session_key, server_uri)
-    primary = None
-    if problem is None:
-        try:
-            primary = KVStore(COLLECTION, session_key, ADDON_NAME, **splunkd_parts(server_uri))
-        except Exception as exc:  # not ready, collection cannot be created, ...
-            problem = f"{type(exc).__name__}: {exc}"
+    primary, problem = open_kv_store(session_key, server_uri)
     if problem is not None:
         logger.warning("KV store unavailable (%s); using file checkpoints in %s", problem, mirror.directory)
     return MirroredStore(primary, mirror, warn=logger.warning, primary_every=KV_SAVE_EVERY)

@@ -20,26 +20,21 @@ import json
 import logging
 import time
 import uuid
-from typing import Any, Callable, Dict, Iterable, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple
 
-from oai_audit.lean_import import skip_solnlib_init
+from openai_audit_modinput import Event, EventWriter, InputDefinition, ValidationDefinition  # first: lean imports
+from solnlib import log
 
-skip_solnlib_init()  # before the first solnlib import: see oai_audit/lean_import.py
-
-from solnlib import log  # noqa: E402
-from splunklib import client as splunk_client  # noqa: E402
-from splunklib import modularinput as smi  # noqa: E402
-
-from oai_audit import ADDON_NAME  # noqa: E402
-from oai_audit.client import ApiClient  # noqa: E402
-from oai_audit.errors import AuthError, ConfigError, ForbiddenError  # noqa: E402
-from oai_audit.inventory import ListResult, collect  # noqa: E402
-from oai_audit.inventory_snapshot import (  # noqa: E402
+from oai_audit.client import ApiClient
+from oai_audit.errors import AuthError, ConfigError, ForbiddenError
+from oai_audit.inventory import ListResult, collect
+from oai_audit.inventory_snapshot import (
     IDENTITIES_COLLECTION, KIND_OF, collection_name, event_of, identities, merge,
 )
-from oai_audit.proxy import redact_url  # noqa: E402
-from oai_audit.validation import parse_seconds, validate_index  # noqa: E402
-from openai_audit_common import Connection, InputRun, read_connection, splunkd_parts, stream_inputs  # noqa: E402
+from oai_audit.proxy import redact_url
+from oai_audit.validation import parse_seconds, validate_index
+from openai_audit_common import Connection, InputRun, read_connection, stream_inputs
+from openai_audit_splunkd import Splunkd
 
 SCHEME = "openai_inventory"
 SOURCETYPE = "openai:inventory"
@@ -51,25 +46,24 @@ KV_PAGE = 10000  # rows per KV query (below the default max_rows_per_query of 50
 
 
 class KVCollections:
-    """The add-on's KV collections through splunklib (created from collections.conf at install)."""
+    """The add-on's KV collections (created from collections.conf at install): read in pages, written in batches."""
 
-    def __init__(self, session_key: str, server_uri: Optional[str]) -> None:
-        parts = {k: v for k, v in splunkd_parts(server_uri).items() if v is not None}
-        self._service = splunk_client.Service(token=session_key, owner="nobody", app=ADDON_NAME, **parts)
+    def __init__(self, splunkd: Splunkd) -> None:
+        self._splunkd = splunkd
 
     def query(self, collection: str, flt: Mapping[str, Any]) -> List[Dict[str, Any]]:
-        data = self._service.kvstore[collection].data
+        data = self._splunkd.collection(collection)
         out: List[Dict[str, Any]] = []
         while True:
-            rows = data.query(query=json.dumps(dict(flt)), limit=KV_PAGE, skip=len(out))
+            rows = data.query(flt, limit=KV_PAGE, skip=len(out))
             out.extend(rows)
             if len(rows) < KV_PAGE:
                 return out
 
     def save(self, collection: str, records: List[Dict[str, Any]]) -> None:
-        data = self._service.kvstore[collection].data
+        data = self._splunkd.collection(collection)
         for i in range(0, len(records), KV_BATCH):
-            data.batch_save(*records[i:i + KV_BATCH])
+            data.batch_save(records[i:i + KV_BATCH])
 
 
 def input_settings(params: Mapping[str, Any]) -> Tuple[int, str]:
@@ -80,7 +74,7 @@ def input_settings(params: Mapping[str, Any]) -> Tuple[int, str]:
     return interval, validate_index(params.get("index"))
 
 
-def validate_input(definition: smi.ValidationDefinition) -> None:
+def validate_input(definition: ValidationDefinition) -> None:
     """Server-side check when the input is created or edited: the ValueError's message is shown, nothing saved."""
     try:
         input_settings(definition.parameters)
@@ -88,11 +82,11 @@ def validate_input(definition: smi.ValidationDefinition) -> None:
         raise ValueError(str(exc)) from None
 
 
-def _write_events(event_writer: smi.EventWriter, records: Iterable[Dict[str, Any]], index: str, source: str,
+def _write_events(event_writer: EventWriter, records: Iterable[Dict[str, Any]], index: str, source: str,
                   at: int) -> int:
     n = 0
     for rec in records:
-        event_writer.write_event(smi.Event(data=json.dumps(event_of(rec), ensure_ascii=False, separators=(",", ":")),
+        event_writer.write_event(Event(data=json.dumps(event_of(rec), ensure_ascii=False, separators=(",", ":")),
                                            time=at, index=index, source=source, sourcetype=SOURCETYPE, unbroken=True,
                                            done=True))
         n += 1
@@ -118,7 +112,7 @@ def _report_list(logger: logging.Logger, res: ListResult, input_name: str) -> No
         logger.warning("%s", res.message)
 
 
-def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer: smi.EventWriter, account: str,
+def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer: EventWriter, account: str,
              index: str, source: str, at: int, snapshot_id: str, logger: logging.Logger) -> int:
     """Write the complete lists (events, records, snapshot entry) and rebuild the identities; events written."""
     written = 0
@@ -164,7 +158,7 @@ def _collect(run: InputRun, account: str, conn: Connection, interval: float, ind
     with conn.client(ApiClient, interval) as api:
         results = collect(api, on_result=lambda r: _report_list(logger, r, name))
         requests, retries = api.stats.requests, api.stats.retries
-    kv = KVCollections(run.session_key, run.server_uri)
+    kv = KVCollections(Splunkd(run.session_key, run.server_uri))
     written = snapshot(results, kv, run.event_writer, account, index, run.full_name, at, snapshot_id, logger)
     incomplete = [r.name for r in results.values() if not r.complete]
     logger.info("inventory summary snapshot=%s status=%s lists=%d incomplete=%s events=%d requests=%d retries=%d "
@@ -173,5 +167,5 @@ def _collect(run: InputRun, account: str, conn: Connection, interval: float, ind
     log.events_ingested(logger, run.full_name, SOURCETYPE, written, index, account=account)
 
 
-def stream_events(inputs: smi.InputDefinition, event_writer: smi.EventWriter) -> None:
+def stream_events(inputs: InputDefinition, event_writer: EventWriter) -> None:
     stream_inputs(inputs, event_writer, SCHEME, "inventory_", _prepare)

@@ -21,7 +21,7 @@ COMPILED_SUFFIXES = (".so", ".pyd", ".dylib", ".dll")
 def test_built_app_has_canonical_top_level(built_app: Path) -> None:
     for name in ("app.manifest", "bin", "default", "lib", "lookups", "README"):
         assert (built_app / name).exists(), name
-    assert (built_app / "bin" / "openai_audit.py").is_file(), "ucc-gen must generate the input script"
+    assert (built_app / "bin" / "openai_audit.py").is_file(), "the input entry script (package/bin/openai_audit.py)"
     assert (built_app / "bin" / "oai_audit" / "__init__.py").is_file()
 
 

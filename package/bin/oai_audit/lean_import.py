@@ -1,9 +1,10 @@
 """Importing a few modules of a package without running the package's ``__init__``.
 
 solnlib 7's ``__init__`` imports all 19 of its modules (with them urllib3's retry machinery, sortedcontainers and
-a timer queue); a modular input run uses three of them (log, conf_manager, modular_input.checkpointer). Each run
-is a new process, so the rest was paid on every run: 1.3 MiB of peak RSS and the compile time of the unused
-modules when no .pyc exists (benchmarks/bench_collector.py parts [3] and [4]).
+a timer queue); a modular input run uses one of them (log). ``splunklib.modularinput``'s ``__init__`` imports its
+Script class, and with it splunklib.client; the inputs use its event, event writer, definition and scheme modules
+(openai_audit_modinput). Each run is a new process, so the rest was paid on every run: peak RSS, and the compile
+time of the unused modules when no .pyc exists (benchmarks/bench_collector.py parts [3] and [4]).
 
 ``skip_init("solnlib")`` registers the package as a module built from its import spec (``__path__``, ``__spec__``,
 no code run), so ``from solnlib import log`` loads solnlib/log.py and what that imports, nothing else. Names the
@@ -51,7 +52,7 @@ def skip_init(package: str) -> bool:
     return True
 
 
-def skip_solnlib_init() -> None:
-    """What the modular inputs call before their first solnlib import."""
+def skip_unused_inits() -> None:
+    """What the modular inputs call before their first solnlib or splunklib.modularinput import."""
     skip_init("solnlib")
-    skip_init("solnlib.modular_input")  # its __init__ imports the ModularInput framework and HEC writer
+    skip_init("splunklib.modularinput")  # its __init__ imports splunklib's Script, which imports splunklib.client
