@@ -111,8 +111,7 @@ def input_settings(params: Mapping[str, Any], now: float) -> InputSettings:
 def parse_interval(value: Any) -> int:
     """The input's interval in seconds; ConfigError for anything else (a cron schedule included: the retry
     budget and run bounds are derived from a number of seconds)."""
-    return parse_seconds(str(value)[:40] if value else None, "Interval", MIN_INTERVAL, MAX_INTERVAL,
-                         DEFAULT_INTERVAL)
+    return parse_seconds(value, "Interval", MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL)
 
 
 def validate_input(definition: ValidationDefinition) -> None:

@@ -69,8 +69,7 @@ class KVCollections:
 def input_settings(params: Mapping[str, Any]) -> Tuple[int, str]:
     """(interval, index) of a stanza; ConfigError with a user-facing message for a bad field (the same checks
     and messages as the audit input's)."""
-    interval = parse_seconds(str(params.get("interval") or "")[:40] or None, "Interval", MIN_INTERVAL, MAX_INTERVAL,
-                             DEFAULT_INTERVAL)
+    interval = parse_seconds(params.get("interval"), "Interval", MIN_INTERVAL, MAX_INTERVAL, DEFAULT_INTERVAL)
     return interval, validate_index(params.get("index"))
 
 

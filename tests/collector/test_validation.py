@@ -126,3 +126,8 @@ def test_seconds_fields():
     for bad in ("-1", "86401", "1.5", "*/5 * * * *", "\u00b2"):
         with pytest.raises(ConfigError, match="Overlap .* must be a whole number of seconds from 0 to 86400"):
             parse_seconds(bad, "Overlap", 0, 86400, 600)
+    with pytest.raises(ConfigError) as err:  # a pasted essay is quoted in part
+        parse_seconds("x" * 5000, "Interval", 60, 86400, 300)
+    assert f"Interval '{'x' * 40}...' must be" in str(err.value) and len(str(err.value)) < 150
+    with pytest.raises(ConfigError, match="from 60 to 86400"):  # 41 digits: refused, not cut to 40 and parsed
+        parse_seconds("1" * 41, "Interval", 60, 86400, 300)

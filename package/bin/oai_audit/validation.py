@@ -107,12 +107,14 @@ def validate_index(name: Optional[str]) -> str:
 
 
 def parse_seconds(value: Union[str, int, None], name: str, low: int, high: int, default: int) -> int:
-    """A whole number of seconds within [low, high] (empty: ``default``)."""
+    """A whole number of seconds within [low, high] (empty: ``default``). The message quotes at most 40
+    characters of a refused value."""
     text = str(value if value is not None else "").strip()
     if not text:
         return default
     if not (text.isascii() and text.isdigit()) or not low <= int(text) <= high:
-        raise ConfigError(f"{name} '{text}' must be a whole number of seconds from {low} to {high} (default "
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise ConfigError(f"{name} '{shown}' must be a whole number of seconds from {low} to {high} (default "
                           f"{default}).")
     return int(text)
 
