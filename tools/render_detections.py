@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import calendar
 import datetime
+import fnmatch
 import json
 import re
 import sys
@@ -65,8 +66,13 @@ DRILLDOWN_OFFSETS = {"earliest_offset": "$info_min_time$", "latest_offset": "$in
 # Issue 15: every finding shows the actor's org role, SCIM flag, team and employment status (when the inventory or
 # the customer's context knows them), and the admin-change detections - those of the three change stories; the
 # Account Takeover story is about sign-ins and behaviour - are raised one level when the actor is not active.
-# Both are macros a search ends with (keyed on `user`, so they work after any stats by user), before its filter.
+# Both are macros a search ends with (keyed on `user`, so they work after any stats by user), before its filter; a
+# search that needs the context mid-search calls a macro that runs the actor fields one (validate_actor_fields).
 ACTOR_FIELDS_MACRO = "openai_audit_actor_fields"
+# Commands that keep every field of every row they pass on (they add fields or drop rows): what may follow a macro
+# that already ran the actor lookups mid-search (openai_audit_actor_context), instead of the closing one.
+FIELD_KEEPING_COMMANDS = ("eval", "where", "search", "fillnull", "sort", "dedup", "addinfo", "eventstats",
+                          "streamstats")
 ELEVATE_MACRO = "openai_audit_elevate_inactive_actor"
 ADMIN_CHANGE_STORIES = ("OpenAI Privilege Escalation and Persistence", "OpenAI Organization Defense Evasion",
                         "OpenAI Data and Resource Tampering")
@@ -101,6 +107,7 @@ def load_detections(directory: Path = DETECTIONS_DIR) -> List[Dict[str, Any]]:
     macros = {m["name"]: m["definition"] for m in load_yaml("macros.yml", directory) if not m.get("args")}
     for d in items:
         validate_inline_time(d, macros)
+        validate_actor_fields(d, macros)
     return sorted(items, key=lambda d: d["name"])
 
 
@@ -145,9 +152,6 @@ def validate(d: Mapping[str, Any]) -> None:
         raise DetectionError(f"{where}: search must start with `openai_audit`")
     if not search.endswith(f"`{filter_macro_name(d['name'])}`"):
         raise DetectionError(f"{where}: search must end with `{filter_macro_name(d['name'])}`")
-    tail = "".join(f"| `{m}` " for m in closing_macros(d)) + f"| `{filter_macro_name(d['name'])}`"
-    if not search.endswith(tail) or search.count(f"`{ACTOR_FIELDS_MACRO}`") > 1:
-        raise DetectionError(f"{where}: search must end with {tail!r} (README, Actor context in findings)")
     if ELEVATE_MACRO in search and not re.search(r"\bseverity=", search):
         raise DetectionError(f"{where}: {ELEVATE_MACRO} raises the search's own severity field: set one")
     if d["notable"]["severity"] not in SEVERITIES:
@@ -170,15 +174,100 @@ def validate(d: Mapping[str, Any]) -> None:
         raise DetectionError(f"{where}: needs at least one 'fire' and one 'none' test")
 
 
+def expand_macros(text: str, macros: Mapping[str, str]) -> str:
+    """``text`` with its argument-less macros expanded (nested ones too, ten levels at most)."""
+    for _ in range(10):
+        expanded = re.sub(r"`(\w+)`", lambda m: str(macros.get(m.group(1), m.group(0))), text)
+        if expanded == text:
+            break
+        text = expanded
+    return text
+
+
+def pipeline(text: str) -> List[str]:
+    """The commands of an SPL pipeline: ``text`` split at each ``|`` outside double quotes, stripped."""
+    commands, current, quoted, escaped = [], [], False, False
+    for ch in text:
+        if ch == "|" and not quoted:
+            commands.append("".join(current).strip())
+            current = []
+            continue
+        current.append(ch)
+        quoted = quoted != (ch == '"' and not escaped)
+        escaped = ch == "\\" and not escaped
+    return commands + ["".join(current).strip()]
+
+
 def inline_time_terms(search: str, macros: Mapping[str, str]) -> Dict[str, str]:
     """The ``earliest=``/``latest=`` terms of a search's first segment, argument-less macros expanded."""
-    first = search.split("|")[0]
-    for _ in range(10):
-        expanded = re.sub(r"`(\w+)`", lambda m: str(macros.get(m.group(1), m.group(0))), first)
-        if expanded == first:
-            break
-        first = expanded
+    first = expand_macros(search.split("|")[0], macros)
     return dict(re.findall(r"(?<![\w.])(earliest|latest)=(\S+)", first))
+
+
+def actor_fields(macros: Mapping[str, str]) -> List[str]:
+    """The fields the closing actor macro outputs (the ``AS`` names of its lookups' OUTPUT/OUTPUTNEW clauses)."""
+    outputs = re.findall(r"\bOUTPUT(?:NEW)?\b([^|]*)", macros[ACTOR_FIELDS_MACRO])
+    return list(dict.fromkeys(name for clause in outputs for name in re.findall(r"\bAS\s+(\w+)", clause)))
+
+
+def called_macros(text: str, macros: Mapping[str, str]) -> List[str]:
+    """The argument-less macros ``text`` calls, directly or through the macros it calls."""
+    seen: List[str] = []
+    todo = re.findall(r"`(\w+)`", text)
+    while todo:
+        name = todo.pop(0)
+        if name not in seen and name in macros:
+            seen.append(name)
+            todo += re.findall(r"`(\w+)`", macros[name])
+    return seen
+
+
+def actor_field_providers(macros: Mapping[str, str]) -> List[str]:
+    """The closing actor macro and every shared macro that calls it (so runs the same lookups, one definition)."""
+    return [name for name, definition in macros.items()
+            if name == ACTOR_FIELDS_MACRO or ACTOR_FIELDS_MACRO in called_macros(definition, macros)]
+
+
+def keeps_fields(command: str, fields: Sequence[str]) -> bool:
+    """Whether a pipeline command passes ``fields`` on: a field-keeping command, or a ``table`` / ``fields`` that
+    lists each of them (by name or wildcard), or a ``fields -`` that removes none of them."""
+    words = command.replace(",", " ").split()
+    name, args = (words[0], words[1:]) if words else ("", [])
+    if name in FIELD_KEEPING_COMMANDS:
+        return True
+    if name == "fields" and args[:1] == ["-"]:
+        return not any(fnmatch.fnmatchcase(f, p) for f in fields for p in args[1:])
+    if name in ("table", "fields"):
+        patterns = args[1:] if args[:1] == ["+"] else args
+        return all(any(fnmatch.fnmatchcase(f, p) for p in patterns) for f in fields)
+    return False
+
+
+def validate_actor_fields(d: Mapping[str, Any], macros: Mapping[str, str]) -> None:
+    """Every detection with an actor runs the actor lookups exactly once and its results carry their fields: it ends
+    with the closing macros (the actor fields, then the elevation for an admin change) before its filter, or it
+    called a macro that runs the same lookups (openai_audit_actor_context) earlier and every later command keeps
+    the fields - then its search ends with the closing macros but the actor fields (README, Actor context in
+    findings)."""
+    where = d.get("_path", d.get("name"))
+    search = one_line(d["search"])
+    filter_call = f"| `{filter_macro_name(d['name'])}`"
+    providers = actor_field_providers(macros)
+    calls = [m for m in re.findall(r"`(\w+)`", search) if m in providers]
+    closing = closing_macros(d)
+    if calls and calls != [ACTOR_FIELDS_MACRO]:
+        closing = [m for m in closing if m != ACTOR_FIELDS_MACRO]
+    tail = "".join(f"| `{m}` " for m in closing) + filter_call
+    if not search.endswith(tail) or len(calls) != (1 if closing_macros(d) else 0):
+        raise DetectionError(f"{where}: search must end with {tail!r} and call one of {providers} exactly once, "
+                             f"not {calls} (README, Actor context in findings)")
+    if calls and calls != [ACTOR_FIELDS_MACRO]:
+        between = search[search.index(f"`{calls[0]}`") + len(calls[0]) + 2:len(search) - len(tail)]
+        fields = actor_fields(macros)
+        dropping = [c for c in pipeline(expand_macros(between, macros)) if c and not keeps_fields(c, fields)]
+        if dropping:
+            raise DetectionError(f"{where}: after `{calls[0]}` every command must keep {fields} (list them in its "
+                                 f"table), or end with `{ACTOR_FIELDS_MACRO}`: {dropping[0][:60]!r} does not")
 
 
 def validate_inline_time(d: Mapping[str, Any], macros: Mapping[str, str]) -> None:

@@ -11,6 +11,9 @@ openai_audit_actor_context CSV give them (det_support.with_actor_context):
 - a *terminated* actor raises the severity of every admin-change detection (the three change stories) by one
   level (critical stays critical) and leaves every other detection's severity alone; a blank status counts as
   unknown and changes nothing.
+The renderer runs the actor lookups once per search: a detection ends with openai_audit_actor_fields, or calls
+openai_audit_actor_context (which runs it) earlier and keeps the fields to the end; it refuses neither, both, and
+a command after the context macro that could drop a field (README, Actor context in findings).
 Severity levels and their order: ES's notable severities (../shared/reference/es-cim-appinspect.md §1a)."""
 from __future__ import annotations
 
@@ -95,3 +98,47 @@ def test_an_active_or_unknown_actor_changes_nothing_but_a_terminated_one_elevate
             old["severity"]
         assert new["severity"] == want, (old, new)
         assert strip([new]) == [dict(old, severity=want)]
+
+
+MACROS = {m["name"]: m["definition"] for m in rd.load_yaml("macros.yml") if not m.get("args")}
+CONTEXT_USER = next(d for d in DETECTIONS if "`openai_audit_actor_context`" in d["search"] and not rd.is_admin_change(d))
+FIELDS_USER = next(d for d in DETECTIONS if d["search"].count("`openai_audit_actor_fields`") == 1)
+
+
+def _renders(det: Mapping[str, Any], search: str) -> None:
+    rd.validate_actor_fields(dict(det, search=search), MACROS)
+
+
+def test_the_actor_fields_are_the_closing_macros_lookup_outputs():
+    """What the renderer requires a detection to keep is read from the macro's definition, not a copy of it."""
+    assert rd.actor_fields(MACROS) == list(ACTOR_FIELDS) + ["actor_manager"]
+    assert rd.actor_field_providers(MACROS) == ["openai_audit_actor_fields", "openai_audit_actor_context"]
+
+
+def test_renderer_accepts_the_context_macro_in_place_of_the_closing_one():
+    """openai_audit_actor_context runs openai_audit_actor_fields (one definition of the lookups): a detection that
+    needs the context mid-search keeps its fields to the end instead of running the lookups a second time."""
+    search = rd.one_line(CONTEXT_USER["search"])
+    assert "`openai_audit_actor_fields`" not in search
+    _renders(CONTEXT_USER, search)
+    _renders(FIELDS_USER, rd.one_line(FIELDS_USER["search"]))
+
+
+def test_renderer_refuses_a_detection_with_neither_actor_macro():
+    for det, macro in ((FIELDS_USER, "openai_audit_actor_fields"), (CONTEXT_USER, "openai_audit_actor_context")):
+        search = rd.one_line(det["search"]).replace(f"| `{macro}` ", "")
+        assert search != rd.one_line(det["search"])
+        with pytest.raises(rd.DetectionError, match="exactly once"):
+            _renders(det, search)
+
+
+def test_renderer_refuses_the_actor_lookups_twice_or_a_context_whose_fields_are_dropped():
+    search = rd.one_line(CONTEXT_USER["search"])
+    filter_call = f"| `{rd.filter_macro_name(CONTEXT_USER['name'])}`"
+    with pytest.raises(rd.DetectionError, match="exactly once"):  # the former duplicate closing call
+        _renders(CONTEXT_USER, search.replace(filter_call, "| `openai_audit_actor_fields` " + filter_call))
+    with pytest.raises(rd.DetectionError, match="must keep"):  # a table without one of the fields
+        _renders(CONTEXT_USER, search.replace(" actor_team ", " "))
+    with pytest.raises(rd.DetectionError, match="must keep"):  # a command that does not pass fields on
+        _renders(CONTEXT_USER, search.replace(filter_call, "| stats count by user " + filter_call))
+    _renders(CONTEXT_USER, search.replace(filter_call, '| eval note="a | b" | where user!="x" ' + filter_call))
