@@ -172,8 +172,26 @@ def test_lookup_max_matches_default_is_100(engine: Engine, tmp_path) -> None:
     eng = Engine(app_dir=FIXTURE_APP, extra_lookups={"many": str(p)})
     rows = eng.search('| makeresults | eval k="a" | lookup many k OUTPUT v | eval n=mvcount(v)', [])
     assert rows[0]["n"] == "100" and rows[0]["v"][0] == "000"
-    rows = eng.search('| makeresults | eval k="b", v="keep" | lookup many k OUTPUT v', [])
-    assert rows[0]["v"] == "keep"  # min_matches 0: nothing is output when there is no match
+
+
+# Splunk Search Reference, lookup (help.splunk.com/splunk-enterprise/spl-search-reference/9.4/search-commands/lookup):
+# syntax [OUTPUT | OUTPUTNEW (<lookup-destfield> [AS <event-destfield>])...]; its Usage section says OUTPUT
+# overwrites existing fields and OUTPUTNEW does not look up events whose output fields already exist (SPL2's lookup
+# page: "append to or replace the values in the source data"). With min_matches 0 (the default) "nothing is output
+# to your event if no match is found" (Knowledge Manager Manual, Add field matching rules): so OUTPUT leaves the
+# field empty (the former value is overwritten by nothing) and OUTPUTNEW keeps it.
+@pytest.mark.parametrize("clause,kept", [("OUTPUT v", None), ("OUTPUT v AS w", None), ("", None),
+                                         ("OUTPUTNEW v", "keep"), ("OUTPUTNEW v AS w", "keep")])
+def test_lookup_without_a_match_clears_an_output_field_but_outputnew_keeps_it(tmp_path, clause, kept) -> None:
+    p = tmp_path / "kv.csv"
+    p.write_text("k,v\na,1\nc,\n", encoding="utf-8")
+    eng = Engine(app_dir=FIXTURE_APP, extra_lookups={"kv": str(p)})
+    target = clause.split()[-1] if clause else "v"
+    for key, found in (("b", kept), ("c", kept), ("a", "1" if kept is None else "keep")):  # c: a match, empty v
+        rows = eng.search(f'| makeresults | eval k="{key}", {target}="keep" | lookup kv k {clause}', [])
+        assert rows[0].get(target) == found, (key, clause, rows)
+    rows = eng.search(f'| makeresults | eval {target}="keep" | lookup kv k {clause}', [])
+    assert rows[0][target] == "keep"  # no input value: not looked up (the docs do not say; left alone)
 
 
 def test_inputlookup(engine: Engine) -> None:

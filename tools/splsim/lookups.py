@@ -185,7 +185,13 @@ def validate_clause(table: LookupTable, clause: LookupClause) -> None:
 
 
 def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
-    """Apply a lookup to a row in place (multivalue inputs: each value is looked up)."""
+    """Apply a lookup to a row in place (multivalue inputs: each value is looked up). OUTPUT (or no output clause:
+    every other column) overwrites each output field with the matches' values, so a row without a match - or whose
+    matches leave the column empty - loses the field it had; OUTPUTNEW leaves a field the row already has alone
+    (Splunk Search Reference, lookup: "If the OUTPUT clause is specified, the output lookup fields overwrite
+    existing fields. If the OUTPUTNEW clause is specified, the lookup is not performed for events in which the
+    output fields already exist"). A row without a value in an input field is left as it is (the page does not say
+    what Splunk does then)."""
     validate_clause(table, clause)
     input_values: List[List[str]] = [as_list(row.get(ev)) for _col, ev in clause.inputs]
     if any(not vals for vals in input_values):
@@ -200,9 +206,8 @@ def apply_lookup(row: Row, table: LookupTable, clause: LookupClause) -> None:
     for col, ev in outputs:
         if clause.output_new and row.get(ev) is not None:
             continue
-        values = [m.get(col, "") for m in matches]
-        values = [v for v in values if v != ""]
-        if matches:
-            row[ev] = norm(values)
-            if row[ev] is None:
-                del row[ev]
+        value = norm([v for v in (m.get(col, "") for m in matches) if v != ""])
+        if value is None:
+            row.pop(ev, None)
+        else:
+            row[ev] = value
