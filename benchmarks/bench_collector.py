@@ -7,9 +7,10 @@
 2. throughput: collector end to end (poller -> splunklib EventWriter XML) vs a bare httpx fetch-and-dump loop
    over the same cached pages, same run; wall-clock and client-CPU ratios;
 3. memory: peak RSS (ru_maxrss) of the built add-on's real modular input process for 10k vs 1M events;
-4. cold start: input process start -> first API request (wall ms and the input's CPU ms), and
-   ``python -X importtime`` of the same run split into third-party libraries (the add-on's lib/), our modules
-   (its bin/), the standard library;
+4. cold start: input process start -> first API request (wall ms and the input's CPU ms) and the whole run's
+   instructions (callgrind), next to the same for a bare httpx client's first request; ``python -X importtime``
+   of the same run split into third-party libraries (the add-on's lib/), our modules (its bin/), the standard
+   library;
 5. instructions (callgrind, instr_count.py): per-event and fixed per-run instructions of the collection call
    vs the bare httpx + json floor, dedup map full; fixed cost without .pyc.
 Targets (issues 10 and 16) are printed next to each number. The full run takes about 10 minutes.
@@ -153,14 +154,15 @@ _RSS_WRAPPER = (
 
 def _run_input(fake: FakeSplunkd, home: str, name: str, start: int, extra_args: Tuple[str, ...] = (),
                wrap_rss: bool = True, on_start: Callable[[int], None] = lambda pid: None,
-               script: Path = INPUT_SCRIPT) -> Tuple[int, str, float]:
-    """Run the input once; returns (its peak RSS KiB, or 0 without the wrapper; stderr; wall seconds).
-    ``on_start`` gets the input's pid (only without the wrapper) once it is started."""
+               script: Path = INPUT_SCRIPT, launcher: Tuple[str, ...] = ()) -> Tuple[int, str, float]:
+    """Run the input once (under ``launcher``, e.g. valgrind, if given); returns (its peak RSS KiB, or 0
+    without the wrapper; stderr; wall seconds). ``on_start`` gets the input's pid (only without the wrapper)
+    once it is started."""
     ckpt = os.path.join(home, "var", "lib", "splunk", "modinputs", "openai_audit")
     os.makedirs(ckpt, exist_ok=True)
     xml = fake.modinput_xml("openai_audit://" + name, {"account": "bench", "index": "main", "interval": "300",
                                                        "start_date": str(start)}, ckpt)
-    cmd = [sys.executable, *extra_args, str(script)]
+    cmd = [*launcher, sys.executable, *extra_args, str(script)]
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-c", _RSS_WRAPPER] + cmd if wrap_rss else cmd,
                             stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -172,6 +174,8 @@ def _run_input(fake: FakeSplunkd, home: str, name: str, start: int, extra_args: 
     proc.stdin.close()
     err = proc.stderr.read().decode("utf-8", "replace")
     proc.wait()
+    if not wrap_rss:
+        return 0, err, time.perf_counter() - t0
     err, _, rss = err.rpartition("\n@@maxrss=")
     return int(rss.strip() or 0), err, time.perf_counter() - t0
 
@@ -311,6 +315,24 @@ def _bare_first_request(app: Path, base_url: str) -> Path:
     return script
 
 
+CALLGRIND_TOTAL = re.compile(r"Collected : (\d+)")
+
+
+def _whole_run_instructions(script_for: Callable[[str], Path], extra_args: Tuple[str, ...]) -> float:
+    """Instructions (callgrind, whole process: start-up, the 50-event run, exit) of one run, in millions."""
+    now = int(time.time())
+    with Simulator(Dataset(50, 4, now - 3600, now - 60, tenant=False), admin_key=KEY) as sim, \
+            FakeSplunkd() as fake, tempfile.TemporaryDirectory() as home:
+        _input_setup(fake, sim.base_url)
+        _, err, _ = _run_input(fake, home, "vg", now - 3600, extra_args=extra_args, wrap_rss=False,
+                               script=script_for(sim.base_url),
+                               launcher=("valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null"))
+    match = CALLGRIND_TOTAL.search(err)
+    if not match:
+        raise RuntimeError("callgrind printed no total: " + err[-500:])
+    return int(match.group(1)) / 1e6
+
+
 def bench_cold_start(runs: int = 5) -> None:
     print("\n[4] cold start of the input (process start -> first API request), %d runs, Python %s"
           % (runs, sys.version.split()[0]))
@@ -323,10 +345,13 @@ def bench_cold_start(runs: int = 5) -> None:
             for what, script_for in (("input", lambda url: scripts[label]),
                                      ("floor", lambda url: _bare_first_request(app, url))):
                 walls, cpus = _first_request_cpu(runs, script_for, args)
-                print("  %s, add-on %-7s .pyc: CPU %4.0f ms (median; min %.0f, max %.0f)%s; wall %.0f ms"
+                print("  %s, add-on %-7s .pyc: CPU %4.0f ms (median; min %.0f, max %.0f)%s; wall %.0f ms; "
+                      "whole run %.0f M instructions"
                       % (what, label, statistics.median(cpus), min(cpus), max(cpus),
                          " (target <= %d ms on 3.13)" % TARGET_FIRST_REQUEST_CPU_MS if what == "input" else "",
-                         statistics.median(walls)))
+                         statistics.median(walls), _whole_run_instructions(script_for, args)))
+        print("  floor: a script that imports httpx and sends one GET with a default httpx.Client (no event "
+              "written); whole run: process start to exit (callgrind), the input's with its 50 events")
         now = int(time.time())
         with Simulator(Dataset(50, 4, now - 3600, now - 60, tenant=False), admin_key=KEY) as sim, \
                 FakeSplunkd() as fake, tempfile.TemporaryDirectory() as home:
