@@ -35,7 +35,7 @@ from bench_support import APP, KEY, ROOT, SimProcess, bare_loop  # noqa: E402
 
 sys.path[:0] = [str(ROOT / "package" / "bin"), str(ROOT / "tools")]
 
-from splunklib import modularinput as smi  # noqa: E402
+from splunklib.modularinput.event_writer import EventWriter  # noqa: E402
 
 from fake_splunkd import FakeSplunkd  # noqa: E402
 from oai_audit.checkpoint import MemoryStore  # noqa: E402
@@ -103,7 +103,7 @@ def bench_throughput(n: int) -> None:
     devnull = open(os.devnull, "w")
 
     def collector() -> int:
-        sink = EventWriterSink(smi.EventWriter(output=devnull, error=devnull), "main", "openai_audit://bench")
+        sink = EventWriterSink(EventWriter(output=devnull, error=devnull), "main", "openai_audit://bench")
         res = poll_once(sim.base_url, start, sink, until=end)
         return sum(r.events for r in res)
 

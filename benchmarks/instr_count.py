@@ -87,7 +87,7 @@ def driver(args: argparse.Namespace) -> int:
     sys.path[:0] = [str(Path(args.app) / "bin")]
     import openai_audit_helper  # noqa: F401  (import_declare_test puts the add-on's lib/ first, as in Splunk)
     import httpx  # noqa: F401  (the add-on's httpx; what it imports lazily is counted)
-    from splunklib import modularinput as smi
+    from splunklib.modularinput.event_writer import EventWriter
 
     from bench_support import bare_loop
     from oai_audit import events  # noqa: F401  (bare_loop's json.dumps)
@@ -106,7 +106,7 @@ def driver(args: argparse.Namespace) -> int:
         key = checkpoint_key("bench", "bench", "main")
         wall = int(time.time())
         Checkpoint(store, key, time.time).save(State(next_gte=args.start, seen=seeded_seen(args.seen, wall)))
-        sink = EventWriterSink(smi.EventWriter(output=devnull, error=devnull), "main", "openai_audit://bench")
+        sink = EventWriterSink(EventWriter(output=devnull, error=devnull), "main", "openai_audit://bench")
         specs = stream_specs([], [], False)
         if lib:
             lib.oai_bench_start()

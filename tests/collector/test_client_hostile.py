@@ -262,12 +262,12 @@ def test_an_openai_error_object_is_quoted() -> None:
 def test_the_inputs_xml_stays_well_formed_with_a_lone_surrogate_and_u_ffff() -> None:
     import xml.etree.ElementTree as ET
 
-    from splunklib import modularinput as smi
+    from splunklib.modularinput.event_writer import EventWriter
 
     from openai_audit_helper import EventWriterSink
 
     out = io.StringIO()
-    sink = EventWriterSink(smi.EventWriter(output=out, error=io.StringIO()), "main", "openai_audit://a")
+    sink = EventWriterSink(EventWriter(output=out, error=io.StringIO()), "main", "openai_audit://a")
     obj = json.loads('{"id": "audit_log-1", "type": "x", "effective_at": 5, "actor": {"name": "a\\ud800\\uffffb"}}')
     sink.write(obj)
     sink.flush()

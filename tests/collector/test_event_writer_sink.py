@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import io
 
-from splunklib import modularinput as smi
+from splunklib.modularinput.event import Event
+from splunklib.modularinput.event_writer import EventWriter
 
 from oai_audit import SOURCETYPE
 from oai_audit.events import event_time, to_raw
@@ -18,16 +19,16 @@ OBJS = [
 
 def _reference(index: str, source: str) -> str:
     out = io.StringIO()
-    ew = smi.EventWriter(output=out, error=io.StringIO())
+    ew = EventWriter(output=out, error=io.StringIO())
     for obj in OBJS:
-        ew.write_event(smi.Event(data=to_raw(obj), time=event_time(obj), index=index, sourcetype=SOURCETYPE,
+        ew.write_event(Event(data=to_raw(obj), time=event_time(obj), index=index, sourcetype=SOURCETYPE,
                                  source=source))
     return out.getvalue()
 
 
 def test_same_xml_as_splunklib() -> None:
     out = io.StringIO()
-    sink = EventWriterSink(smi.EventWriter(output=out, error=io.StringIO()), "main", "openai_audit://a&b")
+    sink = EventWriterSink(EventWriter(output=out, error=io.StringIO()), "main", "openai_audit://a&b")
     for obj in OBJS:
         sink.write(obj)
     assert out.getvalue() == "", "nothing reaches Splunk before the page is flushed"
@@ -37,7 +38,7 @@ def test_same_xml_as_splunklib() -> None:
 
 def test_header_written_once_across_pages_and_empty_flush() -> None:
     out = io.StringIO()
-    ew = smi.EventWriter(output=out, error=io.StringIO())
+    ew = EventWriter(output=out, error=io.StringIO())
     sink = EventWriterSink(ew, "main", "s")
     sink.flush()
     sink.write(OBJS[0])
