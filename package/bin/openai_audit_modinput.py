@@ -1,7 +1,7 @@
 """What the entry scripts of both modular inputs run: splunkd's modular input protocol (``--scheme``,
 ``--validate-arguments``, streaming) with splunklib's own modularinput classes, but not splunklib's ``Script``,
-whose module imports splunklib.client, a connection object these inputs never use (it was a sixth of an input's
-start-up CPU and 1 MiB of its memory: benchmarks/bench_collector.py [3], [4]).
+whose module imports splunklib.client, a connection object these inputs never use (what that and solnlib's REST
+client cost an input run: README, "Collector benchmark").
 
 ``bin/openai_audit.py`` and ``bin/openai_inventory.py`` replace the scripts ucc-gen generates from globalConfig.json
 (ucc-gen copies package/ over what it generates). ``main`` behaves as the generated script's ``Script.run``; the

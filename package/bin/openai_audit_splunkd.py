@@ -3,9 +3,9 @@ fields decrypted, and KV store collections.
 
 Over ``splunklib.binding`` and ``splunklib.data`` only. The requests are the ones solnlib's ConfManager,
 CredentialManager and KVStoreCheckpointer send through ``splunklib.client`` (same paths, parameters, Atom and JSON
-bodies, same storage/passwords layout), minus their redundant round trips; what they cost a modular input run is
-gone: importing ``splunklib.client``, solnlib's REST client and urllib3 was a fifth of the input's start-up CPU and
-2 MiB of its memory (benchmarks/bench_collector.py [3], [4]).
+bodies, same storage/passwords layout), minus their redundant round trips, and without importing
+``splunklib.client``, solnlib's REST client or urllib3 (what that saves a modular input run: README, "Collector
+benchmark").
 
 No retries: splunkd is local, a failed call surfaces as the caller's error for this run (the checkpoint store then
 keeps its file copy; a configuration read reports a configuration error and the next run tries again). Every call
