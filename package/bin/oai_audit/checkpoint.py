@@ -41,6 +41,8 @@ STREAMS = ("main", "tenant")
 
 @dataclass(frozen=True)
 class Window:
+    """The time slice being paged: [gte, lte] and where the next slice re-reads from."""
+
     gte: int
     lte: int
     reread_from: int  # the wall-clock re-read boundary (lte + 1 for a slice older than the overlap)

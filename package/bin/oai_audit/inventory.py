@@ -33,6 +33,8 @@ GONE_STATUSES = (400, 404)  # a project archived (spec) or deleted (no such proj
 
 @dataclass(frozen=True)
 class ListSpec:
+    """One inventory list endpoint of the Admin API."""
+
     name: str  # the list (and object kind) name: users, projects, project_users, ...
     path: str  # below the base URL; "{project_id}" for per-project lists
     params: Tuple[Tuple[str, str], ...] = ()
@@ -57,6 +59,8 @@ LIST_NAMES = tuple(s.name for s in LISTS)
 
 @dataclass
 class ListResult:
+    """One list read by a run: its objects if complete, else why not."""
+
     name: str
     objects: List[Dict[str, Any]] = field(default_factory=list)
     error: Optional[CollectorError] = None

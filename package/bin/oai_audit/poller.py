@@ -39,6 +39,8 @@ class Sink(Protocol):
 
 @dataclass(frozen=True)
 class PollConfig:
+    """How a run polls: where it starts, its overlap and slices, its bounds."""
+
     start: int  # effective_at where the first slice starts (the input's start date)
     lag: int = DEFAULT_LAG
     overlap: int = DEFAULT_OVERLAP
@@ -50,12 +52,16 @@ class PollConfig:
 
 @dataclass(frozen=True)
 class StreamSpec:
+    """One stream of an input (its own checkpoint) and the query it pages."""
+
     name: str  # "main" or "tenant"
     query: Query
 
 
 @dataclass
 class StreamResult:
+    """What one stream's run did: counts, its error, warnings (its log summary)."""
+
     stream: str
     pages: int = 0
     events: int = 0
