@@ -11,7 +11,6 @@ except ImportError:  # running from the source tree (tests)
 import logging
 import time
 from dataclasses import dataclass
-from xml.sax.saxutils import escape as xml_escape
 from typing import Any, Callable, List, Mapping, Optional
 
 from openai_audit_modinput import EventWriter, InputDefinition, ValidationDefinition  # first: lean imports
@@ -39,7 +38,8 @@ DEFAULT_INTERVAL = 300
 def _xml_text(value: str) -> str:
     """XML text as ElementTree.tostring writes it: &, <, > escaped, non-ASCII as character references
     (robust whatever the encoding of the input's stdout)."""
-    return xml_escape(value).encode("ascii", "xmlcharrefreplace").decode("ascii")
+    escaped = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # xml.sax.saxutils.escape
+    return escaped.encode("ascii", "xmlcharrefreplace").decode("ascii")
 
 
 class EventWriterSink:
