@@ -41,7 +41,7 @@ def main() -> int:
     args = ap.parse_args()
     app_dir = dd.ROOT / "package"
     t0 = time.perf_counter()
-    inv = Inventory.from_population(users=args.users, projects=args.projects, keys=args.keys)
+    inv = Inventory.from_population(users=args.users, projects=args.projects, keys=args.keys, now=NOW)
     records = demo.inventory_records(NOW, inv=inv)
     with tempfile.TemporaryDirectory() as kv:
         engine = Engine(app_dir=str(app_dir), extra_lookups=demo.lookup_files(records, Path(kv), app_dir))

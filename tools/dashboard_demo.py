@@ -232,9 +232,9 @@ def inventory_snapshot(inv: Inventory, at: int, previous: Records, account: str)
 
 def inventory_records(now: int, account: str = DEFAULT_INPUTS[0].account,
                       inv: Optional[Inventory] = None) -> Records:
-    """The demo inventory (``inv``, default the cast): its snapshot 3 days ago, then one 2 days ago after a cast
-    user was removed (their later audit events are a removed actor acting)."""
-    inv = Inventory.from_population() if inv is None else inv
+    """The demo inventory (``inv``, default the cast, its keys last used relative to ``now``): its snapshot 3 days
+    ago, then one 2 days ago after a cast user was removed (their later audit events are a removed actor acting)."""
+    inv = Inventory.from_population(now=now) if inv is None else inv
     first = inventory_snapshot(inv, now - 3 * 86400, {}, account)
     inv.remove_user(removed_demo_user(inv)["id"])
     return inventory_snapshot(inv, now - 2 * 86400, first, account)

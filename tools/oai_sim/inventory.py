@@ -22,10 +22,28 @@ from .payloads import rand_token
 
 Obj = Dict[str, Any]
 BASE_TIME = 1735689600  # 2025-01-01T00:00:00Z: creation times are spread over the year before the audit events
+DEFAULT_NOW = BASE_TIME + 365 * 86400  # the inventory's present when none is given: the end of that year
+DAY = 86400
+# How long ago an API key was last used (its share of the keys, range of days before now; None: never used, a null
+# last_used_at as the spec allows): most keys in daily or weekly use, some idle for weeks, some stale for months.
+KEY_USE = ((0.2, None), (0.45, (0, 30)), (0.15, (30, 90)), (0.2, (90, 365)))
 
 
 def _redacted(prefix: str, rng: random.Random) -> str:
     return "%s...%s" % (prefix, rand_token(rng, 4))  # already masked, as the API returns it
+
+
+def key_last_used_at(rng: random.Random, created_at: int, now: int) -> Optional[int]:
+    """A key's last_used_at drawn from KEY_USE: never (None), or a time between its creation and ``now``."""
+    r, cumulative, days = rng.random(), 0.0, KEY_USE[-1][1]
+    for share, span in KEY_USE:
+        cumulative += share
+        if r < cumulative:
+            days = span
+            break
+    if days is None:
+        return None
+    return max(created_at, now - rng.randint(days[0] * DAY, days[1] * DAY - 1))
 
 
 @dataclass
@@ -41,9 +59,11 @@ class Inventory:
     # construction --------------------------------------------------------------------------------------
     @classmethod
     def from_population(cls, pop: Population = POPULATION, *, users: int = 0, projects: int = 0, keys: int = 0,
-                        seed: int = 5) -> "Inventory":
-        """The cast of ``pop``; ``users``/``projects``/``keys`` > the cast's size add synthetic members."""
+                        seed: int = 5, now: int = DEFAULT_NOW) -> "Inventory":
+        """The cast of ``pop``; ``users``/``projects``/``keys`` > the cast's size add synthetic members. Keys were
+        last used (KEY_USE) relative to ``now``, from a generator of their own (the other values do not move)."""
         rng = random.Random(seed)
+        use_rng = random.Random("%d:last_used_at" % seed)
         inv = cls()
         cast_users = [(u["id"], u["email"], u["email"].split("@")[0].capitalize()) for u in pop.users]
         extra_users = [("user-" + rand_token(rng, 24), "member%05d@example.com" % i, "Member %05d" % i)
@@ -99,10 +119,11 @@ class Inventory:
                 proj_id = active[n % len(active)]["id"]
                 owner = {"type": "user", "user": {"id": user["id"], "email": user["email"], "name": user["name"],
                                                   "created_at": user["added_at"], "role": "member"}}
+            created_at = BASE_TIME + 86400 + 900 * n
             inv.project_keys[proj_id].append({
                 "object": "organization.project.api_key", "redacted_value": _redacted("sk-proj-", rng),
-                "name": "key %d" % n, "created_at": BASE_TIME + 86400 + 900 * n,
-                "last_used_at": None if n % 4 == 3 else BASE_TIME + 86400 * 300 + 60 * n, "id": key_id,
+                "name": "key %d" % n, "created_at": created_at,
+                "last_used_at": key_last_used_at(use_rng, created_at, now), "id": key_id,
                 "owner_project_access": "active", "owner": owner,
             })
         for n, owner_user in enumerate(inv.users[:2]):
@@ -110,7 +131,7 @@ class Inventory:
                 "object": "organization.admin_api_key", "id": "key_admin" + rand_token(rng, 12),
                 "name": "Admin key %d" % n, "redacted_value": _redacted("sk-admin-", rng),
                 "created_at": BASE_TIME + 86400 * 2 + n, "expires_at": None,
-                "last_used_at": BASE_TIME + 86400 * 300 if n == 0 else None,
+                "last_used_at": key_last_used_at(use_rng, BASE_TIME + 86400 * 2 + n, now),
                 "owner": {"type": "user", "object": "organization.user", "id": owner_user["id"],
                           "name": owner_user["name"], "created_at": owner_user["added_at"], "role": "owner"},
             })
