@@ -251,22 +251,22 @@ def validate_actor_fields(d: Mapping[str, Any], macros: Mapping[str, str]) -> No
     findings)."""
     where = d.get("_path", d.get("name"))
     search = one_line(d["search"])
-    filter_call = f"| `{filter_macro_name(d['name'])}`"
     providers = actor_field_providers(macros)
     calls = [m for m in re.findall(r"`(\w+)`", search) if m in providers]
-    closing = closing_macros(d)
-    if calls and calls != [ACTOR_FIELDS_MACRO]:
-        closing = [m for m in closing if m != ACTOR_FIELDS_MACRO]
-    tail = "".join(f"| `{m}` " for m in closing) + filter_call
-    if not search.endswith(tail) or len(calls) != (1 if closing_macros(d) else 0):
-        raise DetectionError(f"{where}: search must end with {tail!r} and call one of {providers} exactly once, "
-                             f"not {calls} (README, Actor context in findings)")
-    if calls and calls != [ACTOR_FIELDS_MACRO]:
-        between = search[search.index(f"`{calls[0]}`") + len(calls[0]) + 2:len(search) - len(tail)]
+    wanted = 1 if closing_macros(d) else 0
+    mid = calls[0] if calls and calls[0] != ACTOR_FIELDS_MACRO else None  # ran the actor lookups mid-search
+    closing = [m for m in closing_macros(d) if not (mid and m == ACTOR_FIELDS_MACRO)]
+    tail = "".join(f"| `{m}` " for m in closing) + f"| `{filter_macro_name(d['name'])}`"
+    if not search.endswith(tail) or len(calls) != wanted:
+        raise DetectionError(f"{where}: search must end with {tail!r} and call one of {providers} "
+                             f"{'exactly once' if wanted else 'never (no_actor)'}, not {calls} "
+                             "(README, Actor context in findings)")
+    if mid:
+        between = search[search.index(f"`{mid}`") + len(mid) + 2:len(search) - len(tail)]
         fields = actor_fields(macros)
         dropping = [c for c in pipeline(expand_macros(between, macros)) if c and not keeps_fields(c, fields)]
         if dropping:
-            raise DetectionError(f"{where}: after `{calls[0]}` every command must keep {fields} (list them in its "
+            raise DetectionError(f"{where}: after `{mid}` every command must keep {fields} (list them in its "
                                  f"table), or end with `{ACTOR_FIELDS_MACRO}`: {dropping[0][:60]!r} does not")
 
 

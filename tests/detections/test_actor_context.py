@@ -142,3 +142,12 @@ def test_renderer_refuses_the_actor_lookups_twice_or_a_context_whose_fields_are_
     with pytest.raises(rd.DetectionError, match="must keep"):  # a command that does not pass fields on
         _renders(CONTEXT_USER, search.replace(filter_call, "| stats count by user " + filter_call))
     _renders(CONTEXT_USER, search.replace(filter_call, '| eval note="a | b" | where user!="x" ' + filter_call))
+
+
+def test_renderer_refuses_the_actor_lookups_in_a_detection_without_an_actor():
+    det = next(d for d in DETECTIONS if d.get("no_actor"))
+    search = rd.one_line(det["search"])
+    _renders(det, search)
+    filter_call = f"| `{rd.filter_macro_name(det['name'])}`"
+    with pytest.raises(rd.DetectionError, match="never"):
+        _renders(det, search.replace(filter_call, "| `openai_audit_actor_fields` " + filter_call))
