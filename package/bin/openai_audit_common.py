@@ -1,4 +1,4 @@
-"""Splunk-side I/O shared by the input helpers and the REST handlers: configuration, logging (solnlib.log),
+"""Splunk-side I/O shared by the input helpers and the REST handlers: configuration, logging (openai_audit_log),
 checkpoint stores, the per-stanza shell of both modular inputs. splunkd itself is reached through
 openai_audit_splunkd."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Callable, Dict, Mapping, Optional, Tuple, Type, TypeVar, Union
 
-from solnlib import log
+import openai_audit_log as log
 
 from oai_audit import ADDON_NAME, INPUT_SCHEME
 from oai_audit.account import ADVANCED_STANZA, custom_url_allowed
@@ -42,7 +42,7 @@ def read_stanza(session_key: str, conf: str, stanza: str, server_uri: Optional[s
 
 
 def logger_for_input(input_name: str) -> logging.Logger:
-    return log.Logs().get_logger(f"{ADDON_NAME.lower()}_{input_name}")
+    return log.get_logger(f"{ADDON_NAME.lower()}_{input_name}")
 
 
 def setup_logging(settings: Stanzas, logger: logging.Logger) -> None:
@@ -181,7 +181,7 @@ Prepare = Callable[[InputRun], Callable[[], None]]
 
 def stream_inputs(inputs: Any, event_writer: Any, scheme: str, logger_prefix: str, prepare: Prepare) -> None:
     """The shell both modular inputs run their stanzas in (``inputs``: splunklib's InputDefinition): per stanza
-    its own logger at the add-on's log level and solnlib's start/end messages (UCC's monitoring dashboard reads
+    its own logger at the add-on's log level and the start/end messages (UCC's monitoring dashboard reads
     them); ``prepare`` reads and checks the stanza's configuration and returns the collection to run: a
     ConfigError or OSError it raises (splunkd unreachable included) is reported as a configuration error and
     nothing is collected. No exception reaches the next stanza."""

@@ -1,6 +1,6 @@
 """UCC input helper of the ``openai_audit`` modular input: reads the configuration, wires it to the pure
-``oai_audit`` modules, and reports through solnlib logging. bin/openai_audit.py calls validate_input /
-stream_events."""
+``oai_audit`` modules, and reports in solnlib's log format (openai_audit_log). bin/openai_audit.py calls
+validate_input / stream_events."""
 from __future__ import annotations
 
 try:
@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, Callable, List, Mapping, Optional
 
 from openai_audit_modinput import EventWriter, InputDefinition, ValidationDefinition  # first: lean imports
-from solnlib import log
+import openai_audit_log as log
 
 from oai_audit import INPUT_SCHEME, SOURCETYPE, redact
 from oai_audit.client import AuditLogClient

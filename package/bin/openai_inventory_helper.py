@@ -23,7 +23,7 @@ import uuid
 from typing import Any, Callable, Dict, Iterable, List, Mapping, Tuple
 
 from openai_audit_modinput import Event, EventWriter, InputDefinition, ValidationDefinition  # first: lean imports
-from solnlib import log
+import openai_audit_log as log
 
 from oai_audit.client import ApiClient
 from oai_audit.errors import AuthError, ConfigError, ForbiddenError
