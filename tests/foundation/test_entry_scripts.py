@@ -14,6 +14,8 @@ from typing import Dict, Tuple
 
 import pytest
 
+from fake_splunkd.modinput import validation_xml
+
 pytestmark = pytest.mark.build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -55,13 +57,6 @@ def _run(app: Path, name: str, *args: str, stdin: str = "") -> Tuple[int, str]:
     return res.returncode, res.stdout
 
 
-def _validation_xml(params: Dict[str, str]) -> str:
-    items = "".join(f'<param name="{k}">{v}</param>' for k, v in params.items())
-    return ("<items><server_host>h</server_host><server_uri>https://127.0.0.1:1</server_uri>"
-            f'<session_key>x</session_key><checkpoint_dir>/tmp</checkpoint_dir><item name="prod">{items}</item>'
-            "</items>")
-
-
 @pytest.mark.parametrize("name", INPUTS)
 def test_scheme_is_the_one_ucc_gen_generates(built_app: Path, ucc_app: Path, name: str) -> None:
     ours, theirs = _run(built_app, name, "--scheme"), _run(ucc_app, name, "--scheme")
@@ -77,7 +72,7 @@ def test_scheme_is_the_one_ucc_gen_generates(built_app: Path, ucc_app: Path, nam
 ])
 def test_validation_answers_as_the_generated_script(built_app: Path, ucc_app: Path, name: str,
                                                     params: Dict[str, str]) -> None:
-    xml = _validation_xml(params)
+    xml = validation_xml("prod", params, server_uri="https://127.0.0.1:1", session_key="x", checkpoint_dir="/tmp")
     ours, theirs = _run(built_app, name, "--validate-arguments", stdin=xml), \
         _run(ucc_app, name, "--validate-arguments", stdin=xml)
     assert ours == theirs
