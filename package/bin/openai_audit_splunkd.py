@@ -30,6 +30,8 @@ CRED_SEP = "``splunk_cred_sep``"
 END_MARK = CRED_SEP + CRED_SEP.join("SPLUNK") + CRED_SEP
 _PART = re.compile(r"(.+)" + re.escape(CRED_SEP) + r"(\d+)")
 JSON_HEADERS = [("Content-Type", "application/json")]
+SAVE_BATCH = 1000  # documents per batch_save (the KV store's default max_documents_per_batch_save)
+QUERY_PAGE = 10000  # documents per query request (below the default max_rows_per_query of 50000)
 
 Stanzas = Dict[str, Dict[str, Any]]
 
@@ -183,9 +185,18 @@ class KVCollection:
             if exc.status != 404:
                 raise
 
-    def query(self, flt: Mapping[str, Any], limit: int, skip: int) -> List[Dict[str, Any]]:
-        body = self.context.get(self.path, query=json.dumps(dict(flt)), limit=limit, skip=skip).body.read()
-        return json.loads(body.decode("utf-8"))
+    def query(self, flt: Mapping[str, Any]) -> List[Dict[str, Any]]:
+        """Every document matching ``flt``, read in pages of QUERY_PAGE."""
+        out: List[Dict[str, Any]] = []
+        while True:
+            body = self.context.get(self.path, query=json.dumps(dict(flt)), limit=QUERY_PAGE, skip=len(out)).body.read()
+            rows = json.loads(body.decode("utf-8"))
+            out.extend(rows)
+            if len(rows) < QUERY_PAGE:
+                return out
 
     def batch_save(self, documents: List[Mapping[str, Any]]) -> None:
-        self.context.post(self.path + "batch_save", headers=JSON_HEADERS, body=json.dumps(documents))
+        """Insert or replace the documents (by ``_key``), SAVE_BATCH per request."""
+        for i in range(0, len(documents), SAVE_BATCH):
+            self.context.post(self.path + "batch_save", headers=JSON_HEADERS,
+                              body=json.dumps(documents[i:i + SAVE_BATCH]))

@@ -41,29 +41,6 @@ SOURCETYPE = "openai:inventory"
 SNAPSHOTS_COLLECTION = "openai_audit_inventory_snapshots"
 DEFAULT_INTERVAL = 3600
 MIN_INTERVAL, MAX_INTERVAL = 300, 86400
-KV_BATCH = 1000  # KV store's default max_documents_per_batch_save
-KV_PAGE = 10000  # rows per KV query (below the default max_rows_per_query of 50000)
-
-
-class KVCollections:
-    """The add-on's KV collections (created from collections.conf at install): read in pages, written in batches."""
-
-    def __init__(self, splunkd: Splunkd) -> None:
-        self._splunkd = splunkd
-
-    def query(self, collection: str, flt: Mapping[str, Any]) -> List[Dict[str, Any]]:
-        data = self._splunkd.collection(collection)
-        out: List[Dict[str, Any]] = []
-        while True:
-            rows = data.query(flt, limit=KV_PAGE, skip=len(out))
-            out.extend(rows)
-            if len(rows) < KV_PAGE:
-                return out
-
-    def save(self, collection: str, records: List[Dict[str, Any]]) -> None:
-        data = self._splunkd.collection(collection)
-        for i in range(0, len(records), KV_BATCH):
-            data.batch_save(records[i:i + KV_BATCH])
 
 
 def input_settings(params: Mapping[str, Any]) -> Tuple[int, str]:
@@ -111,7 +88,7 @@ def _report_list(logger: logging.Logger, res: ListResult, input_name: str) -> No
         logger.warning("%s", res.message)
 
 
-def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer: EventWriter, account: str,
+def snapshot(results: Mapping[str, ListResult], kv: Splunkd, event_writer: EventWriter, account: str,
              index: str, source: str, at: int, snapshot_id: str, logger: logging.Logger) -> int:
     """Write the complete lists (events, records, snapshot entry) and rebuild the identities; events written."""
     written = 0
@@ -120,22 +97,22 @@ def snapshot(results: Mapping[str, ListResult], kv: KVCollections, event_writer:
         coll = collection_name(name)
         if not res.complete:
             continue
-        previous = kv.query(coll, {"account": account, "object_kind": KIND_OF[name]})
+        previous = kv.collection(coll).query({"account": account, "object_kind": KIND_OF[name]})
         records, removed = merge(name, res.objects, previous, account, at, snapshot_id)
         written += _write_events(event_writer, [r for r in records if r["status"] == "present"] + removed, index,
                                  source, at)
-        kv.save(coll, records)
-        kv.save(SNAPSHOTS_COLLECTION, [{"_key": f"{account}:{name}", "account": account, "list": name,
-                                        "snapshot_id": snapshot_id, "snapshot_time": at,
-                                        "objects": len(res.objects), "removed": len(removed)}])
+        kv.collection(coll).batch_save(records)
+        entry = {"_key": f"{account}:{name}", "account": account, "list": name, "snapshot_id": snapshot_id,
+                 "snapshot_time": at, "objects": len(res.objects), "removed": len(removed)}
+        kv.collection(SNAPSHOTS_COLLECTION).batch_save([entry])
         current[name] = records
         if removed:
             logger.info("inventory list=%s removed=%d (kept with status=removed and their last_seen)", name,
                         len(removed))
     if "users" in current or "service_accounts" in current:
-        users = current.get("users") or kv.query(collection_name("users"), {"account": account})
-        sas = current.get("service_accounts") or kv.query(collection_name("service_accounts"), {"account": account})
-        kv.save(IDENTITIES_COLLECTION, identities(users, sas))
+        users, sas = (current.get(kind) or kv.collection(collection_name(kind)).query({"account": account})
+                      for kind in ("users", "service_accounts"))
+        kv.collection(IDENTITIES_COLLECTION).batch_save(identities(users, sas))
     return written
 
 
@@ -157,7 +134,7 @@ def _collect(run: InputRun, account: str, conn: Connection, interval: float, ind
     with conn.client(ApiClient, interval) as api:
         results = collect(api, on_result=lambda r: _report_list(logger, r, name))
         requests, retries = api.stats.requests, api.stats.retries
-    kv = KVCollections(Splunkd(run.session_key, run.server_uri))
+    kv = Splunkd(run.session_key, run.server_uri)
     written = snapshot(results, kv, run.event_writer, account, index, run.full_name, at, snapshot_id, logger)
     incomplete = [r.name for r in results.values() if not r.complete]
     logger.info("inventory summary snapshot=%s status=%s lists=%d incomplete=%s events=%d requests=%d retries=%d "

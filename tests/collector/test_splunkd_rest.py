@@ -110,3 +110,21 @@ def test_a_splunkd_that_never_answers_fails_the_call_within_the_timeout(monkeypa
         worker.start()
         worker.join(30)
     assert done.is_set()
+
+
+def test_a_collection_is_written_in_batches_and_read_in_pages(fake: FakeSplunkd,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """batch_save requests of at most SAVE_BATCH documents (the KV store's default limit per batch), queries of
+    QUERY_PAGE rows until a short page (QUERY_PAGE made small here so the test stays quick)."""
+    monkeypatch.setattr(sd, "QUERY_PAGE", 300)
+    fake.create_collection("inv")
+    collection = sd.Splunkd(fake.session_key, fake.uri).collection("inv")
+    docs = [{"_key": f"k{i}", "account": "a" if i % 2 else "b"} for i in range(2500)]
+    before = len(fake.requests)
+    collection.batch_save(docs)
+    saves = [r for r in fake.requests[before:] if r[1].endswith("/batch_save")]
+    assert len(saves) == 3 and len(fake.kvstore["inv"]) == 2500
+    before = len(fake.requests)
+    rows = collection.query({"account": "a"})
+    assert sorted(r["_key"] for r in rows) == sorted(d["_key"] for d in docs if d["account"] == "a")
+    assert len(fake.requests) - before == 5  # 1,250 rows: four full pages of 300 and a short one
