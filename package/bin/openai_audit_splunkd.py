@@ -12,6 +12,7 @@ keeps its file copy; a configuration read reports a configuration error and the 
 is bounded by ``TIMEOUT`` (splunklib's own handler has none)."""
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any, Dict, Iterable, List, Mapping, Optional
@@ -110,15 +111,22 @@ def splunkd_parts(server_uri: str) -> Dict[str, Any]:
     return {k: v for k, v in (("scheme", parts.scheme), ("host", parts.hostname), ("port", parts.port)) if v}
 
 
+@functools.lru_cache(maxsize=1)
+def local_splunkd_uri(session_key: str) -> str:
+    """The local splunkd's URI, found the way solnlib finds it (SPLUNKD_URI, else server.conf and web.conf read
+    through splunkd); once per session key, however many confs a REST handler call reads."""
+    from solnlib.splunkenv import get_splunkd_uri  # only outside a modular input (REST handlers)
+
+    return get_splunkd_uri(session_key)
+
+
 class Splunkd:
     """The app's namespace on splunkd (owner nobody), with the caller's session key. ``server_uri`` None:
-    the local splunkd, found the way solnlib finds it (SPLUNKD_URI, else server.conf / web.conf)."""
+    the local splunkd (``local_splunkd_uri``)."""
 
     def __init__(self, session_key: str, server_uri: Optional[str], app: str = ADDON_NAME) -> None:
         if not server_uri:
-            from solnlib.splunkenv import get_splunkd_uri  # only outside a modular input (REST handlers)
-
-            server_uri = get_splunkd_uri(session_key)
+            server_uri = local_splunkd_uri(session_key)
         self.app = app
         self.context = binding.Context(handler=binding.handler(timeout=TIMEOUT), token=session_key, owner="nobody",
                                        app=app, **splunkd_parts(server_uri))
